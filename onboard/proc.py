@@ -1,0 +1,166 @@
+"""The one subprocess wrapper: git hooks aside, every child process (npx, yarn, buildah, node) starts here.
+
+Secrets reach children only through their environment. The wrapper refuses an argument list that contains a
+registered secret, logs every command redacted, and on failure shows the command, exit code and stderr tail.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from onboard.errors import CommandError
+from onboard.redact import MASK, redact
+
+log = logging.getLogger("onboard.proc")
+
+STDERR_TAIL_LINES = 20
+
+
+@dataclass(frozen=True)
+class Result:
+    """The outcome of a finished child process, with its output already decoded."""
+
+    args: tuple[str, ...]
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+
+def _child_env(env: Mapping[str, str] | None, inherit: bool) -> dict[str, str]:
+    merged = dict(os.environ) if inherit else {"PATH": os.environ.get("PATH", "")}
+    merged.update(env or {})
+    return merged
+
+
+def find_executable(name: str, env: Mapping[str, str]) -> str:
+    """Return the absolute path of `name` on the child's PATH, or raise with the install hint."""
+    if os.sep in name:
+        if os.access(name, os.X_OK):
+            return name
+        raise CommandError(f"{name} is not an executable file", fix=f"check the path {name}")
+    found = shutil.which(name, path=env.get("PATH"))
+    if found is None:
+        raise CommandError(
+            f"command not found: {name}",
+            cause="it is not on PATH",
+            fix=f"install {name} or add its folder to PATH, then run again",
+        )
+    return found
+
+
+def _check_args(args: Sequence[str]) -> None:
+    for arg in args:
+        if MASK in redact(arg) and MASK not in arg:
+            raise CommandError(
+                "refusing to start a command with a secret in its arguments",
+                cause="arguments are visible to every user through the process table",
+                fix="pass the value through the child's environment",
+            )
+
+
+def describe(args: Sequence[str]) -> str:
+    return redact(" ".join(args))
+
+
+def _tail(text: str) -> str:
+    return "\n".join(redact(text).splitlines()[-STDERR_TAIL_LINES:])
+
+
+def run(
+    args: Sequence[str],
+    *,
+    cwd: Path | str | None = None,
+    env: Mapping[str, str] | None = None,
+    inherit_env: bool = True,
+    timeout: float | None = None,
+    check: bool = True,
+    input: str | None = None,
+) -> Result:
+    """Run a command to completion and return its result.
+
+    `env` is added to the child's environment (the whole parent environment unless `inherit_env` is false).
+    With `check`, a non-zero exit raises CommandError showing the command, code and stderr tail.
+    """
+    child_env = _child_env(env, inherit_env)
+    argv = [find_executable(args[0], child_env), *args[1:]]
+    _check_args(argv)
+    log.debug("run: %s (cwd=%s)", describe(args), cwd or os.getcwd())
+
+    started = time.monotonic()
+    try:
+        completed = subprocess.run(
+            argv, cwd=cwd, env=child_env, input=input, capture_output=True, text=True, timeout=timeout, check=False
+        )
+    except subprocess.TimeoutExpired as err:
+        raise CommandError(
+            f"command timed out after {timeout:.0f} s: {describe(args)}",
+            cause=_tail(err.stderr.decode() if isinstance(err.stderr, bytes) else err.stderr or ""),
+            fix="check that the service it talks to is reachable, or raise the timeout",
+        ) from err
+    except OSError as err:
+        raise CommandError(f"could not start {describe(args)}", cause=str(err)) from err
+
+    result = Result(tuple(args), completed.returncode, completed.stdout, completed.stderr)
+    log.debug("exit %d after %.1f s: %s", result.returncode, time.monotonic() - started, describe(args))
+    if result.stdout:
+        log.debug("stdout:\n%s", redact(result.stdout))
+    if result.stderr:
+        log.debug("stderr:\n%s", redact(result.stderr))
+    if check and not result.ok:
+        raise CommandError(
+            f"command failed with exit code {result.returncode}: {describe(args)}",
+            cause=_tail(result.stderr or result.stdout) or "no output",
+            fix="read the output above; the full output is in the run's debug log",
+        )
+    return result
+
+
+def start(
+    args: Sequence[str],
+    *,
+    cwd: Path | str | None = None,
+    env: Mapping[str, str] | None = None,
+    log_file: Path | None = None,
+) -> subprocess.Popen[bytes]:
+    """Start a long-running child (a node, a registry) in its own process group and return it."""
+    child_env = _child_env(env, True)
+    argv = [find_executable(args[0], child_env), *args[1:]]
+    _check_args(argv)
+    log.debug("start: %s", describe(args))
+    output = open(log_file, "ab") if log_file else subprocess.DEVNULL  # noqa: SIM115 - closed by the child's exit
+    try:
+        return subprocess.Popen(
+            argv, cwd=cwd, env=child_env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    except OSError as err:
+        raise CommandError(f"could not start {describe(args)}", cause=str(err)) from err
+    finally:
+        if log_file:
+            output.close()
+
+
+def stop(process: subprocess.Popen[bytes], *, timeout: float = 10.0) -> None:
+    """Stop a child started by `start` and its process group: SIGTERM, then SIGKILL after `timeout` seconds."""
+    if process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=timeout)

@@ -1,0 +1,169 @@
+"""Reading and validating spec files. Every problem is reported at once, each with its path, value and fix."""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from onboard.errors import OnboardError, Problem, SpecError
+from onboard.spec.model import NetworkSpec
+
+# Drafts mark every value the chain registry cannot give with this prefix; validation rejects it until replaced.
+PLACEHOLDER_PREFIX = "FILL-ME"
+
+_FIXES = {
+    "name": "use snake_case such as `ink_sepolia`, not a reserved word",
+    "display_name": "use printable text such as 'Ink Sepolia'",
+    "chain_id": "use the chain id that eth_chainId returns, between 1 and 2147483647",
+    "rpc_url_id": "use upper case such as INK_MAINNET_URL",
+    "rpc_url_env": "use upper case such as INK_MAINNET_URL",
+    "currency": "use the native token symbol such as ETH",
+    "drip_size": "write a positive decimal string such as \"0.15\"",
+    "network_type": "use \"Mainnet\" or \"Testnet\"",
+    "api_url": "use the explorer's https API URL such as https://api.etherscan.io/api",
+    "browser_url": "use the explorer's https address such as https://etherscan.io",
+    "env_key": "use upper case such as INK_ETHERSCAN_API_KEY",
+    "key_env": "use upper case such as INK_ETHERSCAN_API_KEY",
+    "provider": "use \"Conduit\", \"Caldera\" or \"None\"",
+    "type": "use \"OP Stack\", \"Arbitrum\" or \"Polygon CDK\"",
+    "waivers": "give each finding id once, with a reason of at least 10 characters",
+}
+
+
+@dataclass(frozen=True)
+class KnownNetwork:
+    """An entry already in the target monorepo's SPHINX_NETWORKS or DEPRECATED_SPHINX_NETWORKS."""
+
+    name: str
+    chain_id: int
+    rpc_url_id: str | None
+    array: str
+
+
+def _fix_for(loc: tuple[Any, ...]) -> str:
+    for part in reversed(loc):
+        if isinstance(part, str) and part in _FIXES:
+            return _FIXES[part]
+    return "see `onboard spec schema` for the allowed values"
+
+
+def _path(loc: Iterable[Any]) -> str:
+    return ".".join(str(part) for part in loc if part not in ("function-after", "function-before")) or "(file)"
+
+
+def _placeholders(data: Any, prefix: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], str]]:
+    found: list[tuple[tuple[str, ...], str]] = []
+    if isinstance(data, str) and data.startswith(PLACEHOLDER_PREFIX):
+        found.append((prefix, data))
+    elif isinstance(data, Mapping):
+        for key, value in data.items():
+            found.extend(_placeholders(value, (*prefix, str(key))))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            found.extend(_placeholders(value, (*prefix, str(index))))
+    return found
+
+
+def _input_value(data: Any, loc: tuple[Any, ...]) -> Any:
+    for part in loc:
+        if isinstance(data, Mapping) and part in data:
+            data = data[part]
+        elif isinstance(data, list) and isinstance(part, int) and part < len(data):
+            data = data[part]
+        else:
+            return "(missing)"
+    return data
+
+
+def _duplicate_problems(spec: NetworkSpec, known: Iterable[KnownNetwork]) -> list[Problem]:
+    problems = []
+    for entry in known:
+        same_name = entry.name == spec.name
+        same_chain = entry.chain_id == spec.chain_id
+        same_rpc = entry.rpc_url_id is not None and entry.rpc_url_id == spec.rpc_url_id
+        if same_name and same_chain and entry.array == "SPHINX_NETWORKS":
+            continue  # The network is already onboarded: a re-run, which the networks stage reports.
+        where = f"{entry.array} entry '{entry.name}' (chain id {entry.chain_id})"
+        if same_name:
+            problems.append(Problem("name", spec.name, f"is already used by {where}", "choose another name"))
+        if same_chain:
+            problems.append(
+                Problem("chain_id", spec.chain_id, f"is already used by {where}", "check the chain id; it is taken")
+            )
+        if same_rpc and not same_name:
+            problems.append(
+                Problem("rpc_url_id", spec.rpc_url_id, f"is already used by {where}", "choose another variable name")
+            )
+    return problems
+
+
+def parse_spec(data: Mapping[str, Any], *, source: str, known: Iterable[KnownNetwork] = ()) -> NetworkSpec:
+    """Validate a decoded spec and return it, or raise SpecError listing every problem."""
+    problems = [
+        Problem(_path(loc), value, "is a placeholder of a draft", "replace it with the real value")
+        for loc, value in _placeholders(data)
+    ]
+    placeholder_paths = {problem.path for problem in problems}
+
+    spec = None
+    try:
+        spec = NetworkSpec.model_validate(dict(data))
+    except ValidationError as err:
+        for error in err.errors(include_url=False):
+            loc = tuple(error["loc"])
+            path = _path(loc)
+            if path in placeholder_paths:
+                continue
+            message = error["msg"].removeprefix("Value error, ")
+            problems.append(Problem(path, _input_value(data, loc), message, _fix_for(loc)))
+
+    if spec is not None:
+        problems.extend(_duplicate_problems(spec, known))
+    if problems:
+        raise SpecError(source, problems)
+    assert spec is not None
+    return spec
+
+
+def find_spec_file(name_or_path: str, specs_dir: Path) -> Path:
+    """Resolve a network name or a file path to a spec file, suggesting close names when none matches."""
+    candidate = Path(name_or_path)
+    if candidate.suffix == ".toml" or candidate.is_file():
+        if not candidate.is_file():
+            raise OnboardError(f"spec file not found: {candidate}", fix="check the path")
+        return candidate
+
+    path = specs_dir / f"{name_or_path}.toml"
+    if path.is_file():
+        return path
+    names = sorted(file.stem for file in specs_dir.glob("*.toml")) if specs_dir.is_dir() else []
+    close = difflib.get_close_matches(name_or_path, names, n=3)
+    hint = f"did you mean {', '.join(close)}?" if close else f"known networks: {', '.join(names) or 'none'}"
+    raise OnboardError(
+        f"no spec for network '{name_or_path}' in {specs_dir}",
+        cause=hint,
+        fix=f"run `onboard spec new {name_or_path} --from-chainlist FILE` to draft one",
+    )
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as err:
+        raise OnboardError(
+            f"{path} is not valid TOML", cause=str(err), fix="fix the syntax at the line named above"
+        ) from err
+    except OSError as err:
+        raise OnboardError(f"cannot read {path}", cause=err.strerror, fix="check the path and its permissions") from err
+
+
+def load_spec(path: Path, *, known: Iterable[KnownNetwork] = ()) -> NetworkSpec:
+    """Read and validate one spec file."""
+    return parse_spec(read_toml(path), source=str(path), known=known)

@@ -1,0 +1,225 @@
+"""The `onboard` command line. Commands stay thin: the work is in onboard.commands and the stages."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import traceback
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from onboard import __version__
+from onboard.config import Config, load_config
+from onboard.errors import ExitCode, OnboardError
+from onboard.log import start_run_log, stop_run_logs
+from onboard.redact import redact
+from onboard.runner import Interrupted
+
+app = typer.Typer(
+    name="onboard",
+    help="Add a new EVM network to a self-hosted Sphinx deployment platform, end to end.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+spec_app = typer.Typer(help="Draft, validate and describe network specs.", no_args_is_help=True)
+config_app = typer.Typer(help="Inspect the configuration.", no_args_is_help=True)
+sandbox_app = typer.Typer(help="Local stand-ins for the repositories, chain and services.", no_args_is_help=True)
+app.add_typer(spec_app, name="spec")
+app.add_typer(config_app, name="config")
+app.add_typer(sandbox_app, name="sandbox")
+
+console = Console(stderr=True)
+log = logging.getLogger("onboard.cli")
+_state: dict[str, Config] = {}
+
+
+def _config() -> Config:
+    return _state["config"]
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"onboard {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    config: Annotated[
+        Optional[Path], typer.Option("--config", help="Configuration file. Default: ./onboard.toml, when present.")
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    _state["config"] = load_config(config)
+
+
+@app.command()
+def network(
+    name: Annotated[str, typer.Argument(help="Network name: network_specs/NAME.toml.")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Plan every stage and run only the read-only checks; write nothing.")
+    ] = False,
+    from_stage: Annotated[
+        Optional[str], typer.Option("--from", help="Re-run from this stage onward, even where already done.")
+    ] = None,
+    only: Annotated[
+        Optional[list[str]], typer.Option("--only", help="Run only this stage; repeat for several.")
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Answer yes to every confirmation prompt.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON on standard output.")] = False,
+    fund_keyless: Annotated[
+        bool,
+        typer.Option(
+            "--fund-keyless", help="Fund the CREATE2 proxy's keyless sender from the deployer (0.01 native token)."
+        ),
+    ] = False,
+    report_dir: Annotated[
+        Optional[Path], typer.Option("--report-dir", help="Also write the report as Markdown and JSON here.")
+    ] = None,
+) -> None:
+    """Run the staged pipeline that onboards NAME, resuming where the last run stopped."""
+    from onboard.commands.network import NetworkOptions, print_result, run_network
+
+    options = NetworkOptions(
+        name=name,
+        dry_run=dry_run,
+        from_stage=from_stage,
+        only=tuple(only or ()),
+        assume_yes=yes,
+        as_json=as_json,
+        fund_keyless=fund_keyless,
+        report_dir=report_dir,
+    )
+    result = run_network(_config(), options, console)
+    print_result(result, console, as_json=as_json)
+    raise typer.Exit(result.exit_code)
+
+
+@app.command()
+def status(
+    name: Annotated[str, typer.Argument(help="Network name.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the status as JSON on standard output.")] = False,
+) -> None:
+    """Show each stage's state, when it ran and its outputs."""
+    from onboard.commands.status import network_status, status_table
+
+    result = network_status(_config(), name)
+    if as_json:
+        print(json.dumps(result, indent=2))
+    else:
+        Console().print(status_table(result))
+
+
+@config_app.command("show")
+def config_show() -> None:
+    """Print the merged configuration (file and ONBOARD_* variables) with secrets masked."""
+    config = _config()
+    print(f"# file: {config.path or '(none; defaults and ONBOARD_* variables)'}")
+    print(json.dumps(config.redacted(), indent=2))
+
+
+@spec_app.command("validate")
+def spec_validate(target: Annotated[str, typer.Argument(help="Network name or path of a spec file.")]) -> None:
+    """Validate a spec and list every problem with its path, value and fix."""
+    from onboard.spec import find_spec_file, load_spec
+
+    path = find_spec_file(target, _config().specs_dir)
+    spec = load_spec(path)
+    console.print(f"{path}: valid ({spec.display_name}, chain id {spec.chain_id})")
+
+
+@spec_app.command("schema")
+def spec_schema() -> None:
+    """Print the JSON Schema of a network spec (also in network_specs/schema.json)."""
+    from onboard.spec.schema import spec_json_schema
+
+    print(json.dumps(spec_json_schema(), indent=2))
+
+
+@spec_app.command("new")
+def spec_new(
+    name: Annotated[str, typer.Argument(help="Network name for the new spec (snake_case).")],
+    from_chainlist: Annotated[
+        Path, typer.Option("--from-chainlist", help="An ethereum-lists/chains file (eip155-<id>.json).")
+    ],
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing spec.")] = False,
+) -> None:
+    """Draft network_specs/NAME.toml from chain registry data; placeholders mark what you must fill in."""
+    from onboard.spec.draft import write_draft
+
+    path = write_draft(name, from_chainlist, _config().specs_dir, force=force)
+    console.print(f"wrote {path}; fill in the FILL-ME values, then run `onboard spec validate {name}`")
+
+
+@sandbox_app.command("up")
+def sandbox_up(
+    directory: Annotated[Path, typer.Option("--dir", help="Folder for the sandbox (created).")],
+    network_name: Annotated[str, typer.Option("--network", help="Network the anvil chain stands in for.")] = "unichain",
+) -> None:
+    """Create sandbox repositories and services in DIR and write DIR/onboard.toml pointing at them."""
+    from onboard.sandbox.up import sandbox_up as up
+
+    config_path = up(directory, network_name, specs_dir=_config().specs_dir, console=console)
+    console.print(f"sandbox ready; run: onboard --config {config_path} network {network_name}")
+
+
+@sandbox_app.command("down")
+def sandbox_down(directory: Annotated[Path, typer.Option("--dir", help="Folder of the sandbox.")]) -> None:
+    """Stop every server the sandbox in DIR started."""
+    from onboard.sandbox.up import sandbox_down as down
+
+    stopped = down(directory)
+    console.print(f"stopped {stopped} sandbox servers")
+
+
+def _ensure_debug_log() -> None:
+    """Attach a debug log under the state directory when the command has not started one."""
+    if any(isinstance(handler, logging.FileHandler) for handler in logging.getLogger("onboard").handlers):
+        return
+    config = _state.get("config")
+    state_dir = config.state_dir if config else Path(".onboard").resolve()
+    try:
+        path = start_run_log(state_dir, "error")
+    except OSError:
+        return
+    console.print(f"the traceback is in {path}", style="dim")
+
+
+def _report_error(err: OnboardError) -> int:
+    _ensure_debug_log()
+    log.debug("error: %s\n%s", err.render(), traceback.format_exc())
+    console.print(f"[red]error:[/red] {redact(err.render())}", highlight=False)
+    return int(err.exit_code)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI and map every outcome to a documented exit code."""
+    try:
+        app(args=argv, standalone_mode=False)
+        code = ExitCode.OK
+    except typer.Exit as exit_:
+        code = exit_.exit_code
+    except (KeyboardInterrupt, typer.Abort, Interrupted):
+        console.print("interrupted; the journal is consistent, run the same command again to resume")
+        code = ExitCode.INTERRUPTED
+    except OnboardError as err:
+        code = _report_error(err)
+    except typer.TyperException as err:
+        # Usage errors (an unknown option, a missing argument) carry exit code 2 and print the usage line.
+        err.show()
+        code = getattr(err, "exit_code", ExitCode.USAGE)
+    except Exception as err:  # noqa: BLE001 - the last resort, so the user sees a message and not a traceback
+        _ensure_debug_log()
+        log.debug("internal error\n%s", traceback.format_exc())
+        console.print(f"[red]internal error:[/red] {redact(f'{type(err).__name__}: {err}')}", highlight=False)
+        code = ExitCode.FAILURE
+    finally:
+        stop_run_logs()
+    sys.exit(code)

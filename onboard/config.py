@@ -38,6 +38,8 @@ class Section(BaseModel):
 class CoreSection(Section):
     state_dir: str = ".onboard"
     specs_dir: str = "network_specs"
+    # A dotenv file whose variables are added to the run's environment; variables already set win.
+    env_file: str | None = None
 
 
 def _parse_env_value(raw: str) -> Any:
@@ -107,6 +109,19 @@ class Config:
     @property
     def specs_dir(self) -> Path:
         return self.resolve(self.core.specs_dir)
+
+    def run_env(self, environ: Mapping[str, str]) -> dict[str, str]:
+        """Return the environment stages read: `env_file` values overlaid by `environ`, all registered as secrets."""
+        from onboard.dotenv_file import read_dotenv
+        from onboard.redact import register_secret
+
+        merged: dict[str, str] = {}
+        if self.core.env_file:
+            merged.update(read_dotenv(self.resolve(self.core.env_file)))
+            for value in merged.values():
+                register_secret(value)
+        merged.update(environ)
+        return merged
 
     def redacted(self) -> dict[str, Any]:
         """Return the data with values of secret-looking keys masked, for `onboard config show`."""

@@ -36,7 +36,8 @@ def build_context(config: Config, name: str, *, console: Console, **fields: obje
     spec_file = find_spec_file(name, config.specs_dir)
     spec = load_spec(spec_file)
     journal = Journal(config.state_dir, spec.name)
-    context = Context(spec=spec, config=config, journal=journal, env=dict(os.environ), console=console, **fields)
+    env = config.run_env(os.environ)
+    context = Context(spec=spec, config=config, journal=journal, env=env, console=console, **fields)
     context.options["spec_file"] = spec_file
     return context
 

@@ -23,10 +23,11 @@ _URL_PATH_KEY = re.compile(r"(?P<prefix>://[^/\s]+/(?:[^/\s]+/)*?v[0-9]+/)(?P<ke
 _QUERY_KEY = re.compile(
     r"(?P<prefix>[?&](?:api[-_]?key|apikey|key|token|access_token|secret)=)(?P<key>[^&\s\"']+)", re.IGNORECASE
 )
+# An upper-case variable whose name says it carries a credential, assigned a value: PRIVATE_KEY=0x..., "API_TOKEN": "...".
+# Case-sensitive, so that prose such as "stage secrets: 2 values missing" is left alone.
 _ASSIGNED_KEY = re.compile(
-    r"(?P<prefix>(?:PRIVATE_KEY|PRIVATE_KEYS|SECRET|TOKEN|PASSWORD|API_KEY)[A-Z_]*[\"']?\s*[=:]\s*[\"']?)"
-    r"(?P<key>[^\s\"',}]+)",
-    re.IGNORECASE,
+    r"(?P<prefix>\b[A-Z0-9_]*(?:PRIVATE_KEYS?|SECRET|TOKEN|PASSWORD|API_KEY)[A-Z0-9_]*[\"']?\s*[=:]\s*[\"']?)"
+    r"(?P<key>[^\s\"',}]+)"
 )
 
 

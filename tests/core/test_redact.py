@@ -48,3 +48,13 @@ def test_data_redacts_nested_structures() -> None:
     redactor.register("canary-secret")
     data = {"a": ["x canary-secret", {"canary-secret": 1}], "n": 3}
     assert redactor.data(data) == {"a": [f"x {MASK}", {MASK: 1}], "n": 3}
+
+
+def test_prose_about_secrets_is_kept() -> None:
+    message = "stage secrets: 2 secret values missing; token: see the guide"
+    assert Redactor().text(message) == message
+
+
+def test_assigned_credentials_in_json_masked() -> None:
+    assert Redactor().text('{"NPM_TOKEN": "abc123"}') == '{"NPM_TOKEN": "***"}'
+    assert Redactor().text("INFISICAL_CLIENT_SECRET=xyz") == "INFISICAL_CLIENT_SECRET=***"

@@ -120,7 +120,7 @@ class JsonApi:
         except requests.Timeout as err:
             write = method != "GET"
             raise RequestTimedOut(
-                f"{self.service} did not answer {label} within {self.timeout:.0f} s",
+                f"{self.service} did not answer {label} within {self.timeout:g} s",
                 write=write,
                 fix="check the service's status and run again; onboard reads the current state before writing",
             ) from err

@@ -81,8 +81,9 @@ class GitHubSecretsDouble:
             self.faults.append({"method": method, "response": _error(
                 429, "You have exceeded a secondary rate limit.", {"Retry-After": str(seconds)})})
 
-    def fail_next(self, method: str, status: int = 502, message: str = "Server Error") -> None:
-        self.faults.append({"method": method, "response": _error(status, message)})
+    def fail_next(self, method: str, status: int = 502, message: str = "Server Error", *, skip: int = 0) -> None:
+        """Answer the next `method` request, after letting `skip` of them through, with an error."""
+        self.faults.append({"method": method, "response": _error(status, message), "skip": skip})
 
     def requests_to(self, method: str) -> list[Request]:
         return [r for r in self.server.requests if r.method == method]
@@ -91,6 +92,9 @@ class GitHubSecretsDouble:
         def run(request: Request) -> Response:
             for fault in self.faults:
                 if fault["method"] == request.method:
+                    if fault.get("skip", 0) > 0:
+                        fault["skip"] -= 1
+                        continue
                     self.faults.remove(fault)
                     return fault["response"]
             if request.headers.get("Authorization") != f"Bearer {self.token}":

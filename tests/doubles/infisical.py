@@ -37,6 +37,7 @@ class Fault:
     method: str
     prefix: str
     times: int = 1
+    skip: int = 0  # let this many matching requests through first
     status: int | None = None
     error: str = ""
     message: Any = ""
@@ -154,6 +155,9 @@ class InfisicalDouble:
     def _take_fault(self, request: Request) -> Fault | None:
         for fault in self.faults:
             if fault.times > 0 and fault.method == request.method and request.path.startswith(fault.prefix):
+                if fault.skip > 0:
+                    fault.skip -= 1
+                    continue
                 fault.times -= 1
                 return fault
         return None

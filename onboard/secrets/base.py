@@ -42,8 +42,8 @@ class SecretRef:
 
 @dataclass(frozen=True)
 class Observed:
-    """What a backend reports about one secret. `fingerprint` is None when the backend cannot reveal values;
-    `marker` is the backend's own change marker (GitHub's `updated_at`), None where it has none."""
+    """The state a backend reports for one secret. `fingerprint` is None when the backend cannot reveal
+    values. `marker` is the backend's own change marker (GitHub's `updated_at`), None where it has none."""
 
     exists: bool
     fingerprint: str | None = None
@@ -101,7 +101,7 @@ class Fingerprinter:
 
 
 class SecretBackend(ABC):
-    """Where the secrets go. Implementations: Infisical, a dotenv file, GitHub Actions secrets."""
+    """Storage for the secrets: Infisical, a dotenv file or GitHub Actions secrets."""
 
     name: ClassVar[str]
     # False for flat stores (dotenv, GitHub): folders are not stored, so names must be unique across folders.

@@ -119,7 +119,7 @@ def update(text: str, updates: Mapping[str, str], *, source: str) -> str:
     parts = []
     for entry in entries:
         if entry.key in updates:
-            newline = "\r\n" if entry.raw.endswith("\r\n") else "\n" if entry.raw.endswith("\n") else ""
+            newline = entry.raw[len(entry.raw.rstrip("\r\n")):]
             prefix = "export " if entry.export else ""
             parts.append(f"{prefix}{entry.key}={format_value(updates[entry.key], name=entry.key)}{newline}")
         else:

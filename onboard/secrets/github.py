@@ -1,7 +1,7 @@
 """GitHub Actions secrets of a repository or of one of its environments, through the REST API.
 
 GitHub never returns a secret's value: the backend encrypts each value for the repository's public key
-(libsodium sealed box, PyNaCl) and PUTs it. Reading back only tells whether a secret exists and its
+(libsodium sealed box, PyNaCl) and PUTs it. A read-back returns only whether a secret exists and its
 `updated_at`, so the fingerprint of what onboard wrote is kept in the journal together with that time.
 """
 
@@ -31,7 +31,7 @@ MAX_VALUE_BYTES = 48 * 1024
 
 
 def _rate_limited(reply: Reply) -> bool:
-    """GitHub answers rate limits with 429, or with 403 and either Retry-After or no remaining requests."""
+    """Return True for GitHub's rate-limit replies: 429, or 403 with Retry-After or no remaining requests."""
     if reply.status == 429:
         return True
     return reply.status == 403 and (

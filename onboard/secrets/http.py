@@ -31,7 +31,7 @@ sleep: Callable[[float], None] = time.sleep
 
 
 class RequestTimedOut(OnboardError):
-    """The server did not answer in time. For a write, it may or may not have been applied."""
+    """The server did not respond in time. A write may or may not have been applied."""
 
     def __init__(self, message: str, *, write: bool, fix: str) -> None:
         super().__init__(message, fix=fix)
@@ -120,7 +120,7 @@ class JsonApi:
         except requests.Timeout as err:
             write = method != "GET"
             raise RequestTimedOut(
-                f"{self.service} did not answer {label} within {self.timeout:g} s",
+                f"{self.service} did not respond to {label} within {self.timeout:g} s",
                 write=write,
                 fix="check the service's status and run again; onboard reads the current state before writing",
             ) from err

@@ -3,7 +3,7 @@
 Facts from Infisical's API reference and server source:
 - `POST /api/v1/auth/universal-auth/login` {clientId, clientSecret} returns {accessToken, expiresIn, ...}.
   Failed logins count towards the identity's lockout, so a failed login is never retried.
-- An expired access token is answered with 403 and `error: "TokenError"`; one new login fixes it.
+- The server rejects an expired access token with 403 and `error: "TokenError"`. One new login fixes it.
 - Error bodies are {reqId, statusCode, message, error}. A missing folder and a missing secret are both 404:
   the folder's message starts with "Folder with path", the secret's `error` is "NotFound".
 - Writes under a secret approval policy return 200 with {approval: {...}} and change nothing yet.
@@ -77,7 +77,7 @@ class InfisicalClient:
         self._token = token
 
     def call(self, method: str, path: str, *, params: Mapping[str, str] | None = None, body: Any = None) -> Reply:
-        """Send an authenticated request; log in again once when the server says the token expired."""
+        """Send an authenticated request; log in again once when the server reports an expired token."""
         if self._token is None:
             self.login()
         reply = self._authorized(method, path, params, body)

@@ -14,7 +14,7 @@ CREATE, UPDATE, OVERWRITE, UNCHANGED = "create", "update", "overwrite", "unchang
 
 @dataclass(frozen=True)
 class Row:
-    """One secret: the value wanted, what the backend holds and what apply does about it."""
+    """One secret: the desired value, the state the backend reports and the action apply takes."""
 
     desired: Desired
     observed: Observed
@@ -26,15 +26,15 @@ class Row:
 
     def describe(self, backend: SecretBackend) -> str:
         where = backend.location(self.desired.target.ref)
-        wanted = self.desired.fingerprint
+        expected = self.desired.fingerprint
         origin = self.desired.origin
         if self.action == CREATE:
-            return f"{where}: missing; create with fingerprint {wanted} (from {origin})"
+            return f"{where}: missing; create with fingerprint {expected} (from {origin})"
         if self.action == OVERWRITE:
-            return f"{where}: exists, value unknown (not written by onboard); overwrite with {wanted} (from {origin})"
+            return f"{where}: exists, value unknown (not written by onboard); overwrite with {expected} (from {origin})"
         if self.action == UPDATE:
-            return f"{where}: exists with fingerprint {self.observed.fingerprint}; update to {wanted} (from {origin})"
-        return f"{where}: exists with fingerprint {wanted}; unchanged"
+            return f"{where}: exists with fingerprint {self.observed.fingerprint}; update to {expected} (from {origin})"
+        return f"{where}: exists with fingerprint {expected}; unchanged"
 
     def to_json(self) -> dict[str, Any]:
         ref = self.desired.target.ref
@@ -101,7 +101,7 @@ def decide(desired: Desired, observed: Observed) -> str:
 
 def with_recorded(observed: Observed, recorded: Mapping[str, Any] | None) -> Observed:
     """Fill in the fingerprint a backend cannot reveal from what onboard recorded when it wrote the secret,
-    as long as the backend's change marker shows nobody wrote it since."""
+    provided the backend's change marker is still the one recorded with that write."""
     if not observed.exists or observed.fingerprint is not None or not recorded:
         return observed
     if recorded.get("marker") is None or recorded.get("marker") != observed.marker:

@@ -1,5 +1,5 @@
-"""Which secrets a network needs and where their values come from: the environment, a values file named in
-onboard.toml, or (for explorer keys only) an explicit placeholder. Never the command line.
+"""The secrets a network needs and the sources of their values: the environment, a values file named in
+onboard.toml, or (for explorer keys only) an explicit placeholder. Values never come from the command line.
 """
 
 from __future__ import annotations

@@ -58,7 +58,7 @@ class SecretsStage(Stage):
                 backend.create_folder(folder)
                 log.info("created folder %s in %s", folder, backend.describe())
             for folder, rows in survey.pending_by_folder().items():
-                self._refuse_duplicate_approval(ctx, folder, rows)
+                self._stop_while_approval_pending(ctx, folder, rows)
                 state.update(self._write_folder(ctx, backend, folder, rows))
                 changed.extend(row.path for row in rows)
             for row in survey.rows:
@@ -176,13 +176,13 @@ class SecretsStage(Stage):
         }
         ctx.journal.record_outputs(self.name, {"pending_approvals": pending})
 
-    def _refuse_duplicate_approval(self, ctx: Context, folder: str, rows: list[Row]) -> None:
+    def _stop_while_approval_pending(self, ctx: Context, folder: str, rows: list[Row]) -> None:
         """Stop again, without a second request, while an approval for the same values is still open."""
         pending = (ctx.outputs_of(self.name).get("pending_approvals") or {}).get(folder)
         if not pending or ctx.options.get("resubmit_approval"):
             return
-        wanted = {row.path: row.desired.fingerprint for row in rows}
-        if pending.get("fingerprints") == wanted:
+        expected = {row.path: row.desired.fingerprint for row in rows}
+        if pending.get("fingerprints") == expected:
             raise PendingApproval(
                 self.name,
                 f"approval request {pending.get('request')} for {folder} is still waiting; no new request was sent",

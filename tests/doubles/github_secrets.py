@@ -2,7 +2,7 @@
 
 Follows GitHub's REST reference (API version 2022-11-28): GET .../secrets/public-key returns {key_id, key};
 PUT .../secrets/{name} takes {encrypted_value, key_id} (a libsodium sealed box for that key, base64) and
-answers 201 when it created the secret, 204 when it updated it; GET .../secrets/{name} returns
+returns 201 when it created the secret, 204 when it updated it; GET .../secrets/{name} returns
 {name, created_at, updated_at} and never the value. Errors are {message, documentation_url, status}:
 401 "Bad credentials", 404 "Not Found", 422 for invalid names or payloads. Rate limits answer 403 with
 X-RateLimit-Remaining: 0 and X-RateLimit-Reset, or 429 with Retry-After.
@@ -82,7 +82,7 @@ class GitHubSecretsDouble:
                 429, "You have exceeded a secondary rate limit.", {"Retry-After": str(seconds)})})
 
     def fail_next(self, method: str, status: int = 502, message: str = "Server Error", *, skip: int = 0) -> None:
-        """Answer the next `method` request, after letting `skip` of them through, with an error."""
+        """Fail the next `method` request with `status`, after letting `skip` of them through."""
         self.faults.append({"method": method, "response": _error(status, message), "skip": skip})
 
     def requests_to(self, method: str) -> list[Request]:

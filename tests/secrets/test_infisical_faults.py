@@ -193,7 +193,7 @@ def test_server_error_midway_then_resume_completes(make_harness, infisical):
     assert infisical.value(*RPC) == CANARY_RPC
 
 
-def test_write_timeout_that_landed_is_read_not_replayed(make_harness, infisical):
+def test_landed_write_is_not_resent(make_harness, infisical):
     harness = make_harness("infisical", table={"timeout_seconds": 0.3})
     infisical.inject("PATCH", "/api/v4/secrets/batch", delay=0.6, apply_first=True)
 
@@ -203,7 +203,7 @@ def test_write_timeout_that_landed_is_read_not_replayed(make_harness, infisical)
     assert infisical.value(*RPC) == CANARY_RPC
 
 
-def test_write_timeout_that_did_not_land_is_written_after_reading(make_harness, infisical):
+def test_lost_write_is_resent_after_reading(make_harness, infisical):
     harness = make_harness("infisical", table={"timeout_seconds": 0.3})
     infisical.inject("PATCH", "/api/v4/secrets/batch", delay=0.6, status=504, error="GatewayTimeoutError",
                      message="Timeout error")
@@ -221,7 +221,7 @@ def test_read_timeout_is_an_error_naming_the_request(make_harness, infisical):
     harness = make_harness("infisical", table={"timeout_seconds": 0.3})
     infisical.inject("GET", "/api/v2/folders", delay=0.6)
 
-    with pytest.raises(StageError, match="Infisical did not answer GET /v2/folders within 0.3 s"):
+    with pytest.raises(StageError, match="Infisical did not respond to GET /v2/folders within 0.3 s"):
         harness.plan()
 
 

@@ -117,7 +117,7 @@ def test_missing_values_are_listed_with_the_explorer_note(make_harness):
     assert not harness.dotenv_path.exists()
 
 
-def test_placeholder_stands_in_for_an_explorer_needing_no_key(make_harness):
+def test_placeholder_for_keyless_explorer(make_harness):
     harness = make_harness("dotenv", placeholders={"UNICHAIN_BLOCKSCOUT_API_KEY": "no-key-required"})
     del harness.env["UNICHAIN_BLOCKSCOUT_API_KEY"]
 

@@ -154,7 +154,9 @@ def describe_failure(reply: Reply) -> str:
     request_id = reply.field("reqId")
     details = f"HTTP {reply.status}"
     if reply.field("error"):
-        details += f" {reply.field('error')}"
+        # In brackets: redaction masks the word after "...Secret...:" or "...Token...:", and error names such
+        # as GetSecretByName or TokenError would otherwise hide the message that follows them.
+        details += f" ({reply.field('error')})"
     if message:
         details += f": {message}"
     if request_id:

@@ -2,7 +2,8 @@
 
 Facts from Infisical's API reference and server source:
 - `POST /api/v1/auth/universal-auth/login` {clientId, clientSecret} returns {accessToken, expiresIn, ...}.
-  Failed logins count towards the identity's lockout, so a failed login is never retried.
+  Failed logins count towards the identity's lockout, so a failed login is never retried. A 429 on login
+  is waited out like any other, because the rate limiter rejects the request before credentials are checked.
 - The server rejects an expired access token with 403 and `error: "TokenError"`. One new login fixes it.
 - Error bodies are {reqId, statusCode, message, error}. A missing folder and a missing secret are both 404:
   the folder's message starts with "Folder with path", the secret's `error` is "NotFound".

@@ -4,6 +4,7 @@ onboard.toml, or (for explorer keys only) an explicit placeholder. Values never 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +14,8 @@ from onboard.redact import register_secret
 from onboard.secrets import dotenv
 from onboard.secrets.base import Fingerprinter, SecretRef
 from onboard.spec import NetworkSpec
+
+log = logging.getLogger("onboard.secrets")
 
 RPC_FOLDER = "/RPC"
 EXPLORER_FOLDER = "/BlockExplorers"
@@ -115,6 +118,8 @@ def _read_values_file(path: Path | None, *, stage: str) -> dict[str, str]:
             f"values file {path} does not exist",
             fix="create it (KEY=value lines, mode 0600) or remove values_file from [secrets]",
         )
+    if path.stat().st_mode & 0o077:
+        log.warning("values file %s is readable by other users; run `chmod 600 %s`", path, path)
     return dotenv.read_file(path)
 
 

@@ -54,13 +54,24 @@ class SecretsStage(Stage):
             survey = self._survey(ctx, backend, fingerprint)
             state = {path: dict(record) for path, record in ctx.outputs_of(self.name).get("secrets", {}).items()}
             changed: list[str] = []
+            waiting: list[PendingApproval] = []
             for folder in survey.missing_folders:
                 backend.create_folder(folder)
                 log.info("created folder %s in %s", folder, backend.describe())
             for folder, rows in survey.pending_by_folder().items():
-                self._stop_while_approval_pending(ctx, folder, rows)
-                state.update(self._write_folder(ctx, backend, folder, rows))
+                # A folder waiting for approval does not hold back the other folders.
+                try:
+                    self._stop_while_approval_pending(ctx, folder, rows)
+                    state.update(self._write_folder(ctx, backend, folder, rows))
+                except PendingApproval as pending:
+                    waiting.append(pending)
+                    continue
                 changed.extend(row.path for row in rows)
+            if waiting:
+                raise waiting[0] if len(waiting) == 1 else PendingApproval(
+                    self.name, "; ".join(item.message.removeprefix(f"stage {self.name}: ") for item in waiting),
+                    fix=waiting[0].fix,
+                )
             for row in survey.rows:
                 if row.path not in changed:
                     state[row.path] = {"fingerprint": row.desired.fingerprint, "marker": row.observed.marker}

@@ -69,7 +69,7 @@ def test_token_rejected_after_fresh_login_is_an_error(make_harness, infisical):
     infisical.inject("GET", "/api/v2/folders", status=403, error="TokenError", times=2,
                      message="Your token has expired. Please re-authenticate.")
 
-    with pytest.raises(StageError, match="HTTP 403 TokenError"):
+    with pytest.raises(StageError, match=r"HTTP 403 \(TokenError\)"):
         harness.plan()
 
     assert infisical.logins == 2
@@ -180,7 +180,7 @@ def test_server_error_midway_then_resume_completes(make_harness, infisical):
     with pytest.raises(StageError, match="writing UNICHAIN_ETHERSCAN_API_KEY, UNICHAIN_BLOCKSCOUT_API_KEY") as caught:
         harness.stage.apply(ctx)
 
-    assert "HTTP 500 InternalServerError: Something went wrong (reqId" in caught.value.cause
+    assert "HTTP 500 (InternalServerError): Something went wrong (reqId" in caught.value.cause
     assert list(ctx.journal.outputs("secrets")["secrets"]) == ["/RPC/UNICHAIN_MAINNET_URL"]
     assert infisical.value(*BLOCKSCOUT) is None
 
@@ -253,3 +253,14 @@ def test_requests_carry_scope_and_trimmed_paths(make_harness, infisical):
     assert body["environment"] == "prod"
     assert sorted(body) == ["environment", "mode", "projectId", "secretPath", "secrets"]
     assert body["secrets"] == [{"secretKey": "UNICHAIN_MAINNET_URL", "secretValue": CANARY_RPC}]
+
+
+def test_approval_in_one_folder_does_not_hold_back_another(make_harness, infisical):
+    infisical.approval_paths.add("/RPC")
+    harness = make_harness("infisical")
+
+    with pytest.raises(PendingApproval, match="approval request request-"):
+        harness.run()
+
+    assert infisical.value(*RPC) is None
+    assert infisical.value(*BLOCKSCOUT) == CANARY_BLOCKSCOUT

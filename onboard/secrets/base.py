@@ -120,7 +120,7 @@ class SecretBackend(ABC):
         problems = []
         for ref in refs:
             if not ENV_NAME.fullmatch(ref.name):
-                problems.append(f"{ref.path}: the name must match {ENV_NAME.pattern}")
+                problems.append(f"{ref.path} is not a valid name, which must match {ENV_NAME.pattern}")
         if not self.has_folders:
             problems.extend(_flat_collisions(refs))
         return problems

@@ -76,7 +76,7 @@ class GitHubSecretsBackend(SecretBackend):
         problems = super().check_names(refs)
         for ref in refs:
             if ref.name.upper().startswith("GITHUB_"):
-                problems.append(f"{ref.path}: GitHub secret names must not start with GITHUB_")
+                problems.append(f"{ref.path} starts with GITHUB_, which GitHub reserves for its own secrets")
         return problems
 
     def read(self, refs: Sequence[SecretRef]) -> dict[SecretRef, Observed]:

@@ -131,13 +131,14 @@ def _missing_line(target: Target) -> str:
 
 
 def _missing_fix(missing: list[Target], values_file: Path | None) -> str:
-    names = " ".join(f"{target.source}=..." for target in missing)
-    where = f"add them to {values_file}" if values_file else "set values_file in [secrets] to a file holding them"
-    fix = f"export {names}, or {where}; values are never read from the command line"
+    # No "NAME=value" here: redaction masks whatever follows "..._API_KEY=" in every output.
+    names = ", ".join(target.source for target in missing)
+    where = f"add them to {values_file}" if values_file else "name a dotenv file holding them in [secrets] values_file"
+    fix = f"export {names} (export NAME=VALUE), or {where}. Values are never read from the command line"
     explorers = [target.ref.name for target in missing if target.explorer is not None]
     if explorers:
         fix += (
-            f". For an explorer that needs no key, set an explicit placeholder: [secrets.placeholders] "
-            f'{explorers[0]} = "no-key-required"'
+            f". For an explorer that needs no key, add {explorers[0]} with an explicit placeholder such as "
+            '"no-key-required" to the [secrets.placeholders] table'
         )
     return fix

@@ -68,10 +68,7 @@ class SecretsStage(Stage):
                     continue
                 changed.extend(row.path for row in rows)
             if waiting:
-                raise waiting[0] if len(waiting) == 1 else PendingApproval(
-                    self.name, "; ".join(item.message.removeprefix(f"stage {self.name}: ") for item in waiting),
-                    fix=waiting[0].fix,
-                )
+                self._raise_pending(waiting)
             for row in survey.rows:
                 if row.path not in changed:
                     state[row.path] = {"fingerprint": row.desired.fingerprint, "marker": row.observed.marker}
@@ -95,14 +92,14 @@ class SecretsStage(Stage):
         for ref in refs:
             record, state = recorded.get(ref.path), observed[ref]
             if record is None:
-                problems.append(f"{ref.path}: not recorded by apply")
+                problems.append(f"{backend.location(ref)} was not recorded by apply")
             elif not state.exists:
-                problems.append(f"{backend.location(ref)}: missing")
+                problems.append(f"{backend.location(ref)} is missing")
             elif state.fingerprint is None and state.marker != record.get("marker"):
-                problems.append(f"{backend.location(ref)}: changed outside onboard (updated {state.marker})")
+                problems.append(f"{backend.location(ref)} was changed outside onboard (updated {state.marker})")
             elif state.fingerprint is not None and state.fingerprint != record.get("fingerprint"):
                 problems.append(
-                    f"{backend.location(ref)}: fingerprint {state.fingerprint}, expected {record.get('fingerprint')}"
+                    f"{backend.location(ref)} has fingerprint {state.fingerprint}, expected {record.get('fingerprint')}"
                 )
         if problems:
             raise StageError(
@@ -178,6 +175,12 @@ class SecretsStage(Stage):
         ctx.journal.record_outputs(self.name, {"secrets": secrets, "pending_approvals": pending})
         log.info("wrote %d secret(s) to %s in %s", len(values), folder, backend.describe())
         return entries
+
+    def _raise_pending(self, waiting: list[PendingApproval]) -> None:
+        if len(waiting) == 1:
+            raise waiting[0]
+        messages = [item.message.removeprefix(f"stage {self.name}: ") for item in waiting]
+        raise PendingApproval(self.name, "; ".join(messages), fix=waiting[0].fix)
 
     def _record_pending(self, ctx: Context, folder: str, rows: list[Row], request_id: str) -> None:
         pending = dict(ctx.outputs_of(self.name).get("pending_approvals") or {})

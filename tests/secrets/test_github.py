@@ -68,7 +68,7 @@ def test_names_against_github_rules_are_rejected_before_writing(make_harness, gi
     with pytest.raises(StageError, match="cannot store 1 of the secret names") as caught:
         harness.run()
 
-    assert "must not start with GITHUB_" in caught.value.cause
+    assert "starts with GITHUB_, which GitHub reserves" in caught.value.cause
     assert github.requests_to("PUT") == []
 
 

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from onboard.errors import OnboardError
+from onboard.redact import redact
 from onboard.secrets.values import resolve, targets_for
 from onboard.secrets.base import Fingerprinter
 from tests.secrets.conftest import BACKENDS, CANARIES, CANARY_ETHERSCAN, CANARY_RPC
@@ -79,3 +80,27 @@ def test_desired_value_stays_out_of_repr(unichain, tmp_path):
                       fingerprint=Fingerprinter(b"x" * 32), stage="secrets")
 
     assert_no_canary(repr(desired), "repr")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_plan_lines_survive_redaction_unchanged(backend, make_harness):
+    harness = make_harness(backend)
+    harness.run()
+    harness.env["UNICHAIN_ETHERSCAN_API_KEY"] = "CANARYethKEYrotated"
+
+    plan = harness.plan()
+
+    for line in (plan.summary, *plan.details):
+        assert redact(line) == line
+
+
+def test_verify_problems_survive_redaction_unchanged(make_harness, infisical):
+    harness = make_harness("infisical")
+    _, outputs = harness.run()
+    infisical.secrets[("/BlockExplorers", "UNICHAIN_ETHERSCAN_API_KEY")]["value"] = "changed-by-someone"
+
+    with pytest.raises(OnboardError) as caught:
+        harness.stage.verify(harness.context(), outputs)
+
+    assert redact(caught.value.cause) == caught.value.cause
+    assert "UNICHAIN_ETHERSCAN_API_KEY (environment prod) has fingerprint" in caught.value.cause

@@ -8,6 +8,7 @@ import stat
 import pytest
 
 from onboard.errors import StageError
+from onboard.redact import redact
 from onboard.secrets import dotenv
 from tests.secrets.conftest import (
     BACKENDS,
@@ -112,8 +113,11 @@ def test_missing_values_are_listed_with_the_explorer_note(make_harness):
     assert "2 secret value(s) missing" in error.message
     assert "/RPC/UNICHAIN_MAINNET_URL" in error.message
     assert "needs a value even if blockscout requires no API key" in error.cause
-    assert "UNICHAIN_BLOCKSCOUT_API_KEY = \"no-key-required\"" in error.fix
+    assert "add UNICHAIN_BLOCKSCOUT_API_KEY with an explicit placeholder" in error.fix
+    assert "[secrets.placeholders]" in error.fix
     assert "never read from the command line" in error.fix
+    assert redact(error.fix) == error.fix
+    assert redact(error.cause) == error.cause
     assert not harness.dotenv_path.exists()
 
 

@@ -84,3 +84,29 @@ def test_api_root_accepts_both_url_forms(url, root):
 )
 def test_trim_matches_the_server(value, stored):
     assert trim_like_infisical(value) == stored
+
+
+def test_double_rejects_requests_missing_the_project(infisical):
+    import requests
+
+    login = requests.post(f"{infisical.url}/api/v1/auth/universal-auth/login", timeout=5,
+                          json={"clientId": infisical.client_id, "clientSecret": infisical.client_secret})
+    token = login.json()["accessToken"]
+
+    reply = requests.get(f"{infisical.url}/api/v4/secrets/X", params={"environment": "prod"}, timeout=5,
+                         headers={"Authorization": f"Bearer {token}"})
+
+    body = reply.json()
+    assert reply.status_code == 422
+    assert body["error"] == "ValidationFailure"
+    assert body["message"][0]["path"] == ["projectId"]
+    assert sorted(body) == ["error", "message", "reqId", "statusCode"]
+
+
+def test_double_requires_a_token(infisical):
+    import requests
+
+    reply = requests.get(f"{infisical.url}/api/v2/folders", params={"path": "/"}, timeout=5)
+
+    assert reply.status_code == 401
+    assert reply.json()["error"] == "UnauthorizedError"

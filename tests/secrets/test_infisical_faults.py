@@ -264,3 +264,15 @@ def test_approval_in_one_folder_does_not_hold_back_another(make_harness, infisic
 
     assert infisical.value(*RPC) is None
     assert infisical.value(*BLOCKSCOUT) == CANARY_BLOCKSCOUT
+
+
+def test_approvals_in_both_folders_are_reported_together(make_harness, infisical):
+    infisical.approval_paths.update({"/RPC", "/BlockExplorers"})
+    harness = make_harness("infisical")
+
+    with pytest.raises(PendingApproval) as caught:
+        harness.run()
+
+    assert "in /RPC" in caught.value.message
+    assert "in /BlockExplorers" in caught.value.message
+    assert len(infisical.approvals) == 2

@@ -200,3 +200,11 @@ def test_unknown_backend_is_a_config_error(make_harness):
 
     with pytest.raises(Exception, match="invalid \\[secrets\\] section"):
         harness.plan()
+
+
+def test_backend_without_its_table_is_a_config_error(make_harness):
+    harness = make_harness("dotenv")
+    del harness.secrets["dotenv"]
+
+    with pytest.raises(Exception, match=r"needs a \[secrets.dotenv\] table"):
+        harness.plan()

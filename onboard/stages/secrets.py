@@ -52,7 +52,7 @@ class SecretsStage(Stage):
     def apply(self, ctx: Context) -> dict[str, Any]:
         with self._backend(ctx) as (backend, fingerprint):
             survey = self._survey(ctx, backend, fingerprint)
-            state = {path: dict(record) for path, record in ctx.outputs_of(self.name).get("secrets", {}).items()}
+            state: dict[str, dict[str, Any]] = {}
             changed: list[str] = []
             waiting: list[PendingApproval] = []
             for folder in survey.missing_folders:
@@ -106,7 +106,7 @@ class SecretsStage(Stage):
                 self.name,
                 f"read-back of {len(problems)} secret(s) does not match what apply wrote",
                 cause="\n".join(problems),
-                fix="run `onboard network NAME --only secrets` to write them again",
+                fix=f"run `onboard network {ctx.spec.name} --only secrets` to write them again",
             )
 
     @contextlib.contextmanager

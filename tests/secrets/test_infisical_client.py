@@ -13,9 +13,9 @@ from onboard.secrets.settings import InfisicalSettings
 def client(infisical):
     settings = InfisicalSettings(url=infisical.url, project_id=infisical.project_id,
                                  environment=infisical.environment, timeout_seconds=2)
-    made = InfisicalClient(settings, client_id=infisical.client_id, client_secret=infisical.client_secret)
-    yield made
-    made.close()
+    infisical_client = InfisicalClient(settings, client_id=infisical.client_id, client_secret=infisical.client_secret)
+    yield infisical_client
+    infisical_client.close()
 
 
 def test_missing_secret_in_existing_folder_is_none(client, infisical):

@@ -112,14 +112,14 @@ class Config:
 
     def run_env(self, environ: Mapping[str, str]) -> dict[str, str]:
         """Return the environment stages read: `env_file` values overlaid by `environ`, all registered as secrets."""
-        from onboard.dotenv_file import read_dotenv
-        from onboard.redact import register_secret
+        from onboard.secrets.dotenv import read_file
 
         merged: dict[str, str] = {}
         if self.core.env_file:
-            merged.update(read_dotenv(self.resolve(self.core.env_file)))
-            for value in merged.values():
-                register_secret(value)
+            path = self.resolve(self.core.env_file)
+            if not path.is_file():
+                raise ConfigError(f"env_file {path} not found", fix="create it, or remove env_file from onboard.toml")
+            merged.update(read_file(path))
         merged.update(environ)
         return merged
 

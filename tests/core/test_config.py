@@ -60,3 +60,19 @@ def test_redacted_masks_secret_values_but_not_variable_names(tmp_path: Path) -> 
     shown = load_config(path, env={}).redacted()
     assert shown["npm"] == {"token": "***", "token_env": "NPM_TOKEN"}
     assert "pw" not in shown["database"]["url"]
+
+
+def test_env_file_values_under_process_environment(tmp_path: Path) -> None:
+    (tmp_path / "run.env").write_text("RPC_URL=http://127.0.0.1:8545\nPRIVATE_KEY=0xabc123abc123\n")
+    path = tmp_path / "onboard.toml"
+    path.write_text('env_file = "run.env"\n')
+    env = load_config(path, env={}).run_env({"RPC_URL": "http://127.0.0.1:9999"})
+    assert env["RPC_URL"] == "http://127.0.0.1:9999"
+    assert env["PRIVATE_KEY"] == "0xabc123abc123"
+
+
+def test_missing_env_file_named(tmp_path: Path) -> None:
+    path = tmp_path / "onboard.toml"
+    path.write_text('env_file = "missing.env"\n')
+    with pytest.raises(ConfigError, match="missing.env not found"):
+        load_config(path, env={}).run_env({})

@@ -36,6 +36,33 @@ _FIXES = {
 }
 
 
+# Values longer than this are cut in messages, so a hostile spec cannot flood the console or the journal.
+_SHOWN_MAX = 200
+
+
+@dataclass(frozen=True)
+class _Shown:
+    """A value as messages show it: its repr, cut to _SHOWN_MAX characters."""
+
+    text: str
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def shown_value(value: Any) -> Any:
+    """Return `value` itself when its repr is short, else a _Shown stand-in with the repr cut."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int) and value.bit_length() > 600:
+        # repr() of an int above 4300 digits raises ValueError, so huge ints are described by size.
+        return _Shown(f"<integer of about {int(value.bit_length() * 0.30103)} digits>")
+    text = repr(value)
+    if len(text) <= _SHOWN_MAX:
+        return value
+    return _Shown(text[:_SHOWN_MAX] + "...")
+
+
 @dataclass(frozen=True)
 class KnownNetwork:
     """An entry already in the target monorepo's SPHINX_NETWORKS or DEPRECATED_SPHINX_NETWORKS."""
@@ -77,7 +104,7 @@ def _input_value(data: Any, loc: tuple[Any, ...]) -> Any:
         elif isinstance(data, list) and isinstance(part, int) and part < len(data):
             data = data[part]
         else:
-            return "(missing)"
+            return _Shown("(missing)")
     return data
 
 
@@ -103,10 +130,19 @@ def _duplicate_problems(spec: NetworkSpec, known: Iterable[KnownNetwork]) -> lis
     return problems
 
 
+def placeholder_paths(data: Any) -> set[str]:
+    """Return the dotted paths of every FILL-ME placeholder in a decoded spec."""
+    return {_path(loc) for loc, _ in _placeholders(data)}
+
+
 def parse_spec(data: Mapping[str, Any], *, source: str, known: Iterable[KnownNetwork] = ()) -> NetworkSpec:
     """Validate a decoded spec and return it, or raise SpecError listing every problem."""
+    if not isinstance(data, Mapping):
+        kind = type(data).__name__
+        problem = Problem("(file)", shown_value(data), f"is a {kind}, not a table of keys", "write the spec as TOML keys")
+        raise SpecError(source, [problem])
     problems = [
-        Problem(_path(loc), value, "is a placeholder of a draft", "replace it with the real value")
+        Problem(_path(loc), shown_value(value), "is a placeholder of a draft", "replace it with the real value")
         for loc, value in _placeholders(data)
     ]
     placeholder_paths = {problem.path for problem in problems}
@@ -121,7 +157,7 @@ def parse_spec(data: Mapping[str, Any], *, source: str, known: Iterable[KnownNet
             if path in placeholder_paths:
                 continue
             message = error["msg"].removeprefix("Value error, ")
-            problems.append(Problem(path, _input_value(data, loc), message, _fix_for(loc)))
+            problems.append(Problem(path, shown_value(_input_value(data, loc)), message, _fix_for(loc)))
 
     if spec is not None:
         problems.extend(_duplicate_problems(spec, known))
@@ -156,10 +192,10 @@ def read_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
-    except tomllib.TOMLDecodeError as err:
-        raise OnboardError(
-            f"{path} is not valid TOML", cause=str(err), fix="fix the syntax at the line named above"
-        ) from err
+    except ValueError as err:
+        # TOMLDecodeError, UnicodeDecodeError, and the ValueError int() raises for integers above 4300 digits.
+        problem = Problem("(file)", _Shown(path.name), f"is not valid TOML: {err}", "fix the syntax at that line")
+        raise SpecError(str(path), [problem]) from err
     except OSError as err:
         raise OnboardError(f"cannot read {path}", cause=err.strerror, fix="check the path and its permissions") from err
 

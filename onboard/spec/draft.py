@@ -89,11 +89,12 @@ def _fact(key: str, fact: Fact, fill: str) -> list[str]:
     return _entry(key, fact.value, note=fact.note, fill=fill)
 
 
-def _base_name(name: str, network_type: str | None) -> str:
-    """Return the chain part of a testnet name (ink_sepolia -> ink), which upstream's Etherscan keys share."""
-    if network_type == "Testnet" and "_" in name:
-        return name.rsplit("_", 1)[0]
-    return name
+def explorer_env_key(name: str, network_type: str | None, kind: str) -> str:
+    """Return upstream's explorer key name: a testnet's Etherscan key is its mainnet's (ink_sepolia -> INK_...)."""
+    base = name.removesuffix("_mainnet")
+    if kind == "etherscan" and network_type == "Testnet" and "_" in base:
+        base = base.rsplit("_", 1)[0]
+    return f"{base.upper()}_{kind.upper()}_API_KEY"
 
 
 def rpc_url_id(name: str, network_type: str | None) -> str:
@@ -154,10 +155,7 @@ def _rollup_stack(facts: ChainFacts) -> list[str]:
 
 
 def _explorer(name: str, network_type: str | None, explorer: ExplorerFact) -> list[str]:
-    if explorer.kind == "etherscan":
-        env_key = f"{_base_name(name, network_type).upper()}_ETHERSCAN_API_KEY"
-    else:
-        env_key = f"{name.upper()}_BLOCKSCOUT_API_KEY"
+    env_key = explorer_env_key(name, network_type, explorer.kind)
     lines = [_comment(f"From the chain file's explorer {quote(explorer.name)}."), f"[block_explorers.{explorer.kind}]"]
     lines += _entry("api_url", explorer.api_url, fill="the explorer's API URL, such as https://api.HOST/api")
     lines += _entry("browser_url", explorer.browser_url)
@@ -217,7 +215,9 @@ def _check_name(name: str) -> None:
         check_network_name(name)
     except ValueError as err:
         problem = Problem("name", shown_value(name), str(err), "use snake_case such as ink_sepolia")
-        raise SpecError("network name", [problem]) from None
+        error = SpecError(f"name {quote(name)}", [problem])
+        error.fix = "choose another name, such as <chain>_mainnet for a reserved word"
+        raise error from None
 
 
 def draft_problems(text: str) -> list[Problem]:

@@ -37,3 +37,8 @@ def spec_json_schema() -> dict[str, Any]:
 def spec_json_schema_text() -> str:
     """Return the schema as committed in network_specs/schema.json: two-space indent, trailing newline."""
     return json.dumps(spec_json_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+if __name__ == "__main__":
+    # Regenerate the committed copy: python -m onboard.spec.schema > network_specs/schema.json
+    print(spec_json_schema_text(), end="")

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from onboard.errors import Problem, SpecError
+from onboard.spec.load import shown_value
 from onboard.spec.rules import CHAIN_ID_MAX, CURRENCIES, CURRENCY_PATTERN, check_explorer_url
 
 # Hosts of explorers that Etherscan runs. Each serves its API at `api.<host>` and each subdomain `<sub>.<host>`
@@ -63,9 +64,7 @@ class ChainFacts:
 
 def quote(value: Any, limit: int = 80) -> str:
     """Return the repr of a value from the chain file, cut to `limit` characters, for notes and messages."""
-    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 256:
-        return f"<integer of {value.bit_length()} bits>"
-    text = repr(value)
+    text = repr(shown_value(value))
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
@@ -92,7 +91,7 @@ def read_chain_id(chain: Mapping[str, Any], *, source: str) -> Fact:
     if not 1 <= chain_id <= CHAIN_ID_MAX:
         problem = Problem(
             "chainId",
-            chain_id,
+            shown_value(chain_id),
             f"is outside 1..{CHAIN_ID_MAX}, the range of the platform's Postgres INTEGER column",
             "this network cannot be onboarded; check that the file is the right chain",
         )
@@ -177,9 +176,9 @@ def classify_explorer(name: str, url: str) -> ExplorerFact | None:
         return None
     browser_url = url.rstrip("/")
     host = (urllib.parse.urlsplit(browser_url).hostname or "").lower()
-    api_url = _etherscan_api(host)
-    if api_url or "etherscan" in name.lower():
-        return ExplorerFact("etherscan", name, browser_url, api_url, None)
+    etherscan_host = any(host == known or host.endswith(f".{known}") for known in ETHERSCAN_HOSTS)
+    if etherscan_host or "etherscan" in name.lower():
+        return ExplorerFact("etherscan", name, browser_url, _etherscan_api(host), None)
     if "blockscout" in name.lower() or "blockscout" in browser_url.lower():
         # Every Blockscout instance serves its Etherscan-compatible API at /api. Instances under blockscout.com
         # are hosted by Blockscout; elsewhere the file cannot tell who runs it.

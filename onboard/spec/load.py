@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import reprlib
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -36,13 +37,16 @@ _FIXES = {
 }
 
 
-# Values longer than this are cut in messages, so a hostile spec cannot flood the console or the journal.
-_SHOWN_MAX = 200
+# Values are cut in messages, so a hostile spec cannot flood the console or the journal.
+_REPR = reprlib.Repr()
+_REPR.maxstring = _REPR.maxother = 200
+_REPR.maxlong = 60
+_REPR.maxlevel = 3
 
 
 @dataclass(frozen=True)
 class _Shown:
-    """A value as messages show it: its repr, cut to _SHOWN_MAX characters."""
+    """A value as messages show it: its repr, cut by _REPR."""
 
     text: str
 
@@ -50,17 +54,25 @@ class _Shown:
         return self.text
 
 
+def _safe_repr(value: Any) -> str:
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 600:
+        # repr() of an int above 4300 digits raises ValueError, so huge ints are described by size.
+        return f"<integer of about {int(value.bit_length() * 0.30103)} digits>"
+    try:
+        return _REPR.repr(value)
+    except ValueError:
+        return f"<{type(value).__name__} holding an integer too large to show>"
+
+
 def shown_value(value: Any) -> Any:
-    """Return `value` itself when its repr is short, else a _Shown stand-in with the repr cut."""
+    """Return `value` itself when it is a short scalar, else a _Shown stand-in with a cut repr."""
     if isinstance(value, bool) or value is None:
         return value
-    if isinstance(value, int) and value.bit_length() > 600:
-        # repr() of an int above 4300 digits raises ValueError, so huge ints are described by size.
-        return _Shown(f"<integer of about {int(value.bit_length() * 0.30103)} digits>")
-    text = repr(value)
-    if len(text) <= _SHOWN_MAX:
+    text = _safe_repr(value)
+    scalar = isinstance(value, (str, float)) or (isinstance(value, int) and value.bit_length() <= 600)
+    if scalar and text == repr(value):
         return value
-    return _Shown(text[:_SHOWN_MAX] + "...")
+    return _Shown(text)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from onboard.errors import Problem, SpecError
-from onboard.spec.load import shown_value
+from onboard.spec.load import value_for_message
 from onboard.spec.rules import CHAIN_ID_MAX, CURRENCIES, CURRENCY_PATTERN, check_explorer_url
 
 # Hosts of explorers that Etherscan runs. Each serves its API at `api.<host>` and each subdomain `<sub>.<host>`
@@ -31,7 +31,7 @@ DISPLAY_NAME_MAX = 100
 
 @dataclass(frozen=True)
 class Fact:
-    """A value for one spec field, or None when the chain file cannot give it; `note` says why or from where."""
+    """A value for one spec field, or None when the chain file cannot give it, with a note of the source or reason."""
 
     value: Any
     note: str = ""
@@ -64,7 +64,7 @@ class ChainFacts:
 
 def quote(value: Any, limit: int = 80) -> str:
     """Return the repr of a value from the chain file, cut to `limit` characters, for notes and messages."""
-    text = repr(shown_value(value))
+    text = repr(value_for_message(value))
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
@@ -91,7 +91,7 @@ def read_chain_id(chain: Mapping[str, Any], *, source: str) -> Fact:
     if not 1 <= chain_id <= CHAIN_ID_MAX:
         problem = Problem(
             "chainId",
-            shown_value(chain_id),
+            value_for_message(chain_id),
             f"is outside 1..{CHAIN_ID_MAX}, the range of the platform's Postgres INTEGER column",
             "this network cannot be onboarded; check that the file is the right chain",
         )
@@ -105,7 +105,8 @@ def _display_name(chain: Mapping[str, Any]) -> Fact:
         return Fact(None, "The chain file has no name.")
     name = name.strip()
     if not 1 <= len(name) <= DISPLAY_NAME_MAX or not name.isprintable():
-        return Fact(None, f"The chain file's name {quote(name)} is not printable text of 1 to {DISPLAY_NAME_MAX} characters.")
+        limit = DISPLAY_NAME_MAX
+        return Fact(None, f"The chain file's name {quote(name)} is not printable text of 1 to {limit} characters.")
     return Fact(name, "From the chain file's name. Upstream display names are short, such as Optimism Sepolia.")
 
 
@@ -146,7 +147,8 @@ def _network_type(chain: Mapping[str, Any]) -> Fact:
         return Fact("Mainnet", "The chain file calls it mainnet.")
     faucets = chain.get("faucets")
     if isinstance(faucets, list) and faucets:
-        return Fact(None, "The chain file lists a faucet, as testnets and some mainnets do, and its name says neither Mainnet nor Testnet.")
+        note = "The chain file lists a faucet, as testnets and some mainnets do, and names neither Mainnet nor Testnet."
+        return Fact(None, note)
     return Fact("Mainnet", "The chain file names no testnet and lists no faucet.")
 
 

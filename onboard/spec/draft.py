@@ -12,7 +12,7 @@ from typing import Any
 from onboard.errors import OnboardError, Problem, SpecError
 from onboard.fsutil import atomic_write
 from onboard.spec.chainlist import ChainFacts, ExplorerFact, Fact, quote, read_chain
-from onboard.spec.load import PLACEHOLDER_PREFIX, parse_spec, placeholder_paths, shown_value
+from onboard.spec.load import PLACEHOLDER_PREFIX, parse_spec, placeholder_paths, value_for_message
 from onboard.spec.rules import check_network_name
 
 # Editors with a TOML language server (taplo, Even Better TOML) read this line and complete keys from the schema.
@@ -62,8 +62,8 @@ def toml_string(value: str) -> str:
 def _comment(text: str) -> str:
     """Return `text` as comment lines of at most about 110 characters."""
     # TOML comments may not hold control characters, so anything unprintable is shown as an escape.
-    shown = "".join(char if char.isprintable() else f"\\u{ord(char):04X}" for char in text)
-    wrapped = textwrap.wrap(shown, width=_COMMENT_WIDTH, break_long_words=False, break_on_hyphens=False)
+    escaped = "".join(char if char.isprintable() else f"\\u{ord(char):04X}" for char in text)
+    wrapped = textwrap.wrap(escaped, width=_COMMENT_WIDTH, break_long_words=False, break_on_hyphens=False)
     return "\n".join(f"# {line}" for line in wrapped or [""])
 
 
@@ -162,8 +162,8 @@ def _explorer(name: str, network_type: str | None, explorer: ExplorerFact) -> li
     lines += _entry("env_key", env_key, note="Secret name under /BlockExplorers. The platform needs a key even "
                     "where the explorer requires none.")
     if explorer.kind == "blockscout":
-        lines += _entry("self_hosted", explorer.self_hosted, note="True when the chain's team runs the instance, false when Blockscout hosts it.",
-                        fill="true or false")
+        note = "True when the chain's team runs the instance, false when Blockscout hosts it."
+        lines += _entry("self_hosted", explorer.self_hosted, note=note, fill="true or false")
     return lines
 
 
@@ -189,7 +189,8 @@ def draft_from_chainlist(name: str, chain: Mapping[str, Any], *, source: str | N
     """
     _check_name(name)
     if not isinstance(chain, Mapping):
-        problem = Problem("(file)", shown_value(chain), "is not a JSON object", "use an eip155-<id>.json chain file")
+        fix = "use an eip155-<id>.json chain file"
+        problem = Problem("(file)", value_for_message(chain), "is not a JSON object", fix)
         raise SpecError(source or "chain file", [problem])
     facts = read_chain(chain, source=source or "chain file")
 
@@ -214,7 +215,7 @@ def _check_name(name: str) -> None:
     try:
         check_network_name(name)
     except ValueError as err:
-        problem = Problem("name", shown_value(name), str(err), "use snake_case such as ink_sepolia")
+        problem = Problem("name", value_for_message(name), str(err), "use snake_case such as ink_sepolia")
         error = SpecError(f"name {quote(name)}", [problem])
         error.fix = "choose another name, such as <chain>_mainnet for a reserved word"
         raise error from None
@@ -257,7 +258,7 @@ def write_draft(name: str, chain_file: Path, specs_dir: Path, force: bool = Fals
     problems = draft_problems(text)
     if problems:
         raise OnboardError(
-            f"the draft of {name} from {chain_file} fails validation beyond its placeholders",
+            f"the draft of {name} from {chain_file} is invalid beyond its placeholders",
             cause="; ".join(problem.render() for problem in problems),
             fix="report this as a bug in onboard, with the chain file",
         )

@@ -45,7 +45,7 @@ _REPR.maxlevel = 3
 
 
 @dataclass(frozen=True)
-class _Shown:
+class _ValueText:
     """A value as messages show it: its repr, cut by _REPR."""
 
     text: str
@@ -64,15 +64,15 @@ def _safe_repr(value: Any) -> str:
         return f"<{type(value).__name__} holding an integer too large to show>"
 
 
-def shown_value(value: Any) -> Any:
-    """Return `value` itself when it is a short scalar, else a _Shown stand-in with a cut repr."""
+def value_for_message(value: Any) -> Any:
+    """Return `value` itself when it is a short scalar, else a _ValueText stand-in with a cut repr."""
     if isinstance(value, bool) or value is None:
         return value
     text = _safe_repr(value)
     scalar = isinstance(value, (str, float)) or (isinstance(value, int) and value.bit_length() <= 600)
     if scalar and text == repr(value):
         return value
-    return _Shown(text)
+    return _ValueText(text)
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,7 @@ def _input_value(data: Any, loc: tuple[Any, ...]) -> Any:
         elif isinstance(data, list) and isinstance(part, int) and part < len(data):
             data = data[part]
         else:
-            return _Shown("(missing)")
+            return _ValueText("(missing)")
     return data
 
 
@@ -151,10 +151,11 @@ def parse_spec(data: Mapping[str, Any], *, source: str, known: Iterable[KnownNet
     """Validate a decoded spec and return it, or raise SpecError listing every problem."""
     if not isinstance(data, Mapping):
         kind = type(data).__name__
-        problem = Problem("(file)", shown_value(data), f"is a {kind}, not a table of keys", "write the spec as TOML keys")
+        fix = "write the spec as TOML keys"
+        problem = Problem("(file)", value_for_message(data), f"is a {kind}, not a table of keys", fix)
         raise SpecError(source, [problem])
     problems = [
-        Problem(_path(loc), shown_value(value), "is a placeholder of a draft", "replace it with the real value")
+        Problem(_path(loc), value_for_message(value), "is a placeholder of a draft", "replace it with the real value")
         for loc, value in _placeholders(data)
     ]
     placeholder_paths = {problem.path for problem in problems}
@@ -169,7 +170,7 @@ def parse_spec(data: Mapping[str, Any], *, source: str, known: Iterable[KnownNet
             if path in placeholder_paths:
                 continue
             message = error["msg"].removeprefix("Value error, ")
-            problems.append(Problem(path, shown_value(_input_value(data, loc)), message, _fix_for(loc)))
+            problems.append(Problem(path, value_for_message(_input_value(data, loc)), message, _fix_for(loc)))
 
     if spec is not None:
         problems.extend(_duplicate_problems(spec, known))
@@ -206,7 +207,7 @@ def read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(handle)
     except ValueError as err:
         # TOMLDecodeError, UnicodeDecodeError, and the ValueError int() raises for integers above 4300 digits.
-        problem = Problem("(file)", _Shown(path.name), f"is not valid TOML: {err}", "fix the syntax at that line")
+        problem = Problem("(file)", _ValueText(path.name), f"is not valid TOML: {err}", "fix the syntax at that line")
         raise SpecError(str(path), [problem]) from err
     except OSError as err:
         raise OnboardError(f"cannot read {path}", cause=err.strerror, fix="check the path and its permissions") from err

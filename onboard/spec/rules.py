@@ -15,7 +15,7 @@ NAME_MAX_LENGTH = 64
 # The platform stores the chain id in a Postgres INTEGER column.
 CHAIN_ID_MAX = 2_147_483_647
 
-# Native currencies the platform's Postgres enum "Currency" knows. A symbol outside it is a valid spec, but the
+# Native currencies the platform's Postgres enum "Currency" lists. A symbol outside it is a valid spec, but the
 # register stage stops and prints the migration the operator must apply.
 CURRENCIES = (
     "ETH", "BNB", "MATIC", "xDAI", "USDC", "FTM", "AVAX", "CELO", "MOVR", "GLMR", "FUSE", "EVMOS", "KAVA", "OKT",
@@ -38,7 +38,7 @@ def check_explorer_url(value: str) -> str:
     # The URL is later written into TypeScript string literals and TOML, so characters that need escaping there
     # are rejected here, for loopback URLs too.
     if any(char.isspace() or not char.isprintable() for char in value) or any(c in value for c in "'\"\\`"):
-        raise ValueError("must not contain whitespace, control characters, quotes or backslashes")
+        raise ValueError("must not contain whitespace, control characters, quotes, backticks or backslashes")
     try:
         parsed = urllib.parse.urlsplit(value)
         host = parsed.hostname

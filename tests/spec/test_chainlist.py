@@ -62,9 +62,9 @@ def test_classify_explorer_leaves_others(name: str, url: str) -> None:
         (1946, "Testnet"),  # "Minato": its parent is Sepolia
         (57054, "Testnet"),  # "Sonic Blaze Testnet"
         (11155111, "Testnet"),  # "Ethereum Sepolia"
-        (57073, None),  # "Ink" lists a faucet and says neither
-        (43114, None),  # "Avalanche C-Chain" lists a faucet and says neither
-        (30, "Mainnet"),  # "RSK Mainnet" lists a faucet, but says mainnet
+        (57073, None),  # "Ink" lists a faucet and names neither type
+        (43114, None),  # "Avalanche C-Chain" lists a faucet and names neither type
+        (30, "Mainnet"),  # "RSK Mainnet" lists a faucet but names mainnet
     ],
 )
 def test_network_type_inference(chain_id: int, expected: str | None) -> None:

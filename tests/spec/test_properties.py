@@ -105,7 +105,7 @@ def test_hostile_fields_raise_only_spec_error(changes: list[tuple[tuple[Any, ...
 
 @PROPERTY_SETTINGS
 @given(st.lists(st.tuples(st.sampled_from(SPEC_PATHS), JUNK), min_size=1, max_size=3))
-def test_hostile_spec_file_raises_only_spec_error_and_writes_nothing(changes: list) -> None:
+def test_hostile_spec_file_writes_nothing(changes: list) -> None:
     data = copy.deepcopy(VALID_SPEC)
     for path, value in changes:
         _set(data, path, value)

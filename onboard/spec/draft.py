@@ -106,11 +106,11 @@ def rpc_url_id(name: str, network_type: str | None) -> str:
 
 
 def _header(name: str, facts: ChainFacts, source: str | None) -> list[str]:
-    chain_id = facts.chain_id.value
+    chain_id = facts.chain_id.value if facts.chain_id.value is not None else "unknown"
+    origin = f" from {source}" if source else ""
     lines = [
         SCHEMA_HINT,
-        _comment(f"Draft spec of network {name}, chain id {chain_id}, written by `onboard spec new`"
-                 + (f" from {source}." if source else ".")),
+        _comment(f"Draft spec of network {name}, chain id {chain_id}, written by `onboard spec new`{origin}."),
         _comment(f"Replace every {PLACEHOLDER_PREFIX} value, then run `onboard spec validate {name}`."),
     ]
     if facts.status and facts.status != "active":
@@ -262,5 +262,8 @@ def write_draft(name: str, chain_file: Path, specs_dir: Path, force: bool = Fals
             cause="; ".join(problem.render() for problem in problems),
             fix="report this as a bug in onboard, with the chain file",
         )
-    atomic_write(target, text)
+    try:
+        atomic_write(target, text)
+    except OSError as err:
+        raise OnboardError(f"cannot write {target}", cause=err.strerror, fix="check the folder and its permissions") from err
     return target

@@ -250,3 +250,21 @@ def test_rpc_url_id_naming(name: str, network_type: str | None, expected: str) -
 )
 def test_explorer_env_key_naming(name: str, network_type: str, kind: str, expected: str) -> None:
     assert explorer_env_key(name, network_type, kind) == expected
+
+
+def test_write_draft_reports_unwritable_target(tmp_path: Path) -> None:
+    (tmp_path / "ink.toml").mkdir()
+
+    with pytest.raises(OnboardError) as caught:
+        write_draft("ink", INK, tmp_path, force=True)
+
+    assert caught.value.message == f"cannot write {tmp_path / 'ink.toml'}"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["ink.toml"]
+
+
+def test_draft_header_names_source_and_command() -> None:
+    lines = draft_from_chainlist("ink", load_chain(57073), source="eip155-57073.json").splitlines()
+
+    assert lines[0] == SCHEMA_HINT
+    assert lines[1] == "# Draft spec of network ink, chain id 57073, written by `onboard spec new` from eip155-57073.json."
+    assert lines[2] == "# Replace every FILL-ME value, then run `onboard spec validate ink`."

@@ -265,5 +265,6 @@ def write_draft(name: str, chain_file: Path, specs_dir: Path, force: bool = Fals
     try:
         atomic_write(target, text)
     except OSError as err:
-        raise OnboardError(f"cannot write {target}", cause=err.strerror, fix="check the folder and its permissions") from err
+        fix = "check the folder and its permissions"
+        raise OnboardError(f"cannot write {target}", cause=err.strerror, fix=fix) from err
     return target

@@ -266,5 +266,7 @@ def test_draft_header_names_source_and_command() -> None:
     lines = draft_from_chainlist("ink", load_chain(57073), source="eip155-57073.json").splitlines()
 
     assert lines[0] == SCHEMA_HINT
-    assert lines[1] == "# Draft spec of network ink, chain id 57073, written by `onboard spec new` from eip155-57073.json."
+    assert lines[1] == (
+        "# Draft spec of network ink, chain id 57073, written by `onboard spec new` from eip155-57073.json."
+    )
     assert lines[2] == "# Replace every FILL-ME value, then run `onboard spec validate ink`."

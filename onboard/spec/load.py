@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import reprlib
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -34,6 +35,44 @@ _FIXES = {
     "type": "use \"OP Stack\", \"Arbitrum\" or \"Polygon CDK\"",
     "waivers": "give each finding id once, with a reason of at least 10 characters",
 }
+
+
+# Values are cut in messages, so a hostile spec cannot flood the console or the journal.
+_REPR = reprlib.Repr()
+_REPR.maxstring = _REPR.maxother = 200
+_REPR.maxlong = 60
+_REPR.maxlevel = 3
+
+
+@dataclass(frozen=True)
+class _ValueText:
+    """A value as messages show it: its repr, cut by _REPR."""
+
+    text: str
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def _safe_repr(value: Any) -> str:
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 600:
+        # repr() of an int above 4300 digits raises ValueError, so huge ints are described by size.
+        return f"<integer of about {int(value.bit_length() * 0.30103)} digits>"
+    try:
+        return _REPR.repr(value)
+    except ValueError:
+        return f"<{type(value).__name__} holding an integer too large to show>"
+
+
+def value_for_message(value: Any) -> Any:
+    """Return `value` itself when it is a short scalar, else a _ValueText stand-in with a cut repr."""
+    if isinstance(value, bool) or value is None:
+        return value
+    text = _safe_repr(value)
+    scalar = isinstance(value, (str, float)) or (isinstance(value, int) and value.bit_length() <= 600)
+    if scalar and text == repr(value):
+        return value
+    return _ValueText(text)
 
 
 @dataclass(frozen=True)
@@ -77,7 +116,7 @@ def _input_value(data: Any, loc: tuple[Any, ...]) -> Any:
         elif isinstance(data, list) and isinstance(part, int) and part < len(data):
             data = data[part]
         else:
-            return "(missing)"
+            return _ValueText("(missing)")
     return data
 
 
@@ -103,10 +142,20 @@ def _duplicate_problems(spec: NetworkSpec, known: Iterable[KnownNetwork]) -> lis
     return problems
 
 
+def placeholder_paths(data: Any) -> set[str]:
+    """Return the dotted paths of every FILL-ME placeholder in a decoded spec."""
+    return {_path(loc) for loc, _ in _placeholders(data)}
+
+
 def parse_spec(data: Mapping[str, Any], *, source: str, known: Iterable[KnownNetwork] = ()) -> NetworkSpec:
     """Validate a decoded spec and return it, or raise SpecError listing every problem."""
+    if not isinstance(data, Mapping):
+        kind = type(data).__name__
+        fix = "write the spec as TOML keys"
+        problem = Problem("(file)", value_for_message(data), f"is a {kind}, not a table of keys", fix)
+        raise SpecError(source, [problem])
     problems = [
-        Problem(_path(loc), value, "is a placeholder of a draft", "replace it with the real value")
+        Problem(_path(loc), value_for_message(value), "is a placeholder of a draft", "replace it with the real value")
         for loc, value in _placeholders(data)
     ]
     placeholder_paths = {problem.path for problem in problems}
@@ -121,7 +170,7 @@ def parse_spec(data: Mapping[str, Any], *, source: str, known: Iterable[KnownNet
             if path in placeholder_paths:
                 continue
             message = error["msg"].removeprefix("Value error, ")
-            problems.append(Problem(path, _input_value(data, loc), message, _fix_for(loc)))
+            problems.append(Problem(path, value_for_message(_input_value(data, loc)), message, _fix_for(loc)))
 
     if spec is not None:
         problems.extend(_duplicate_problems(spec, known))
@@ -156,10 +205,10 @@ def read_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
-    except tomllib.TOMLDecodeError as err:
-        raise OnboardError(
-            f"{path} is not valid TOML", cause=str(err), fix="fix the syntax at the line named above"
-        ) from err
+    except ValueError as err:
+        # TOMLDecodeError, UnicodeDecodeError, and the ValueError int() raises for integers above 4300 digits.
+        problem = Problem("(file)", _ValueText(path.name), f"is not valid TOML: {err}", "fix the syntax at that line")
+        raise SpecError(str(path), [problem]) from err
     except OSError as err:
         raise OnboardError(f"cannot read {path}", cause=err.strerror, fix="check the path and its permissions") from err
 

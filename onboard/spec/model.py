@@ -2,30 +2,24 @@
 
 from __future__ import annotations
 
-import ipaddress
-import re
-import urllib.parse
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from onboard.spec.reserved import RESERVED
-
-NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
-ENV_NAME_PATTERN = re.compile(r"^[A-Z][A-Z0-9_]*$")
-FINDING_ID_PATTERN = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
-NAME_MAX_LENGTH = 64
-# The platform stores the chain id in a Postgres INTEGER column.
-CHAIN_ID_MAX = 2_147_483_647
-
-# Native currencies the platform's Postgres enum "Currency" knows. A symbol outside it is a valid spec, but the
-# register stage stops and prints the migration the operator must apply.
-CURRENCIES = (
-    "ETH", "BNB", "MATIC", "xDAI", "USDC", "FTM", "AVAX", "CELO", "MOVR", "GLMR", "FUSE", "EVMOS", "KAVA", "OKT",
-    "RBTC", "RING", "CRAB", "MNT",
-)  # fmt: skip
-CURRENCY_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,15}$")
+from onboard.spec.rules import (
+    CHAIN_ID_MAX,
+    CURRENCIES,
+    CURRENCY_PATTERN,
+    DRIP_SIZE_PATTERN,
+    ENV_NAME_PATTERN,
+    FINDING_ID_PATTERN,
+    NAME_MAX_LENGTH,
+    NAME_PATTERN,
+    check_env_name,
+    check_explorer_url,
+    check_network_name,
+)
 
 # TOML key -> TypeScript field of a SPHINX_NETWORKS entry, in upstream's most common order.
 TS_FIELDS = {
@@ -55,32 +49,6 @@ EXPLORER_TS_FIELDS = {
 }
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def check_explorer_url(value: str) -> str:
-    parsed = urllib.parse.urlsplit(value)
-    if parsed.scheme == "http" and parsed.hostname and _is_loopback(parsed.hostname):
-        return value
-    if parsed.scheme != "https" or not parsed.hostname:
-        raise ValueError("must be an https:// URL (http:// only for loopback hosts)")
-    if any(char.isspace() for char in value) or "'" in value or "\\" in value:
-        raise ValueError("must not contain whitespace, quotes or backslashes")
-    return value
-
-
-def check_env_name(value: str) -> str:
-    if not ENV_NAME_PATTERN.fullmatch(value):
-        raise ValueError("must match ^[A-Z][A-Z0-9_]*$ (upper case letters, digits and underscores)")
-    return value
-
-
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
@@ -88,11 +56,22 @@ class _Strict(BaseModel):
 class Etherscan(_Strict):
     """An Etherscan-compatible explorer: where to verify contracts and which secret holds its API key."""
 
-    api_url: str
-    browser_url: str
-    env_key: str = Field(description="Secret name under /BlockExplorers, also the entry's envKey.")
+    api_url: str = Field(
+        description="Contract verification API, https (http only for loopback), e.g. https://api.etherscan.io/api.",
+        json_schema_extra={"format": "uri"},
+    )
+    browser_url: str = Field(
+        description="Explorer web address, https (http only for loopback), e.g. https://etherscan.io.",
+        json_schema_extra={"format": "uri"},
+    )
+    env_key: str = Field(
+        description="Secret name under /BlockExplorers, also the entry's envKey, e.g. INK_ETHERSCAN_API_KEY.",
+        json_schema_extra={"pattern": ENV_NAME_PATTERN.pattern},
+    )
     key_env: str | None = Field(
-        default=None, description="Environment variable holding the API key value. Defaults to env_key."
+        default=None,
+        description="Environment variable holding the API key value. Defaults to env_key.",
+        json_schema_extra={"pattern": ENV_NAME_PATTERN.pattern},
     )
 
     _api_url = field_validator("api_url", "browser_url")(check_explorer_url)
@@ -110,14 +89,16 @@ class Etherscan(_Strict):
 class Blockscout(Etherscan):
     """A Blockscout explorer, hosted by Blockscout or by the chain's team."""
 
-    self_hosted: bool
+    self_hosted: bool = Field(
+        description="True when the chain's team runs the instance, false when Blockscout hosts it (selfHosted)."
+    )
 
 
 class Explorers(_Strict):
     """The explorers of a network. None at all means contracts are not verified."""
 
-    etherscan: Etherscan | None = None
-    blockscout: Blockscout | None = None
+    etherscan: Etherscan | None = Field(default=None, description="An Etherscan-family explorer.")
+    blockscout: Blockscout | None = Field(default=None, description="A Blockscout explorer.")
 
     def listed(self) -> list[tuple[str, Etherscan]]:
         return [(kind, explorer) for kind in ("etherscan", "blockscout") if (explorer := getattr(self, kind))]
@@ -126,14 +107,20 @@ class Explorers(_Strict):
 class RollupStack(_Strict):
     """Which rollup framework the network runs and who operates it."""
 
-    provider: Literal["Conduit", "Caldera", "None"]
-    type: Literal["OP Stack", "Arbitrum", "Polygon CDK"]
+    provider: Literal["Conduit", "Caldera", "None"] = Field(
+        description="Rollup-as-a-service operator; \"None\" when the chain's team or another operator runs it."
+    )
+    type: Literal["OP Stack", "Arbitrum", "Polygon CDK"] = Field(description="Rollup framework.")
 
 
 class Deployer(_Strict):
     """Settings of the account that deploys the Sphinx system contracts."""
 
-    private_key_env: str = Field(default="PRIVATE_KEY", description="Environment variable holding the key.")
+    private_key_env: str = Field(
+        default="PRIVATE_KEY",
+        description="Environment variable holding the deployer's private key.",
+        json_schema_extra={"pattern": ENV_NAME_PATTERN.pattern},
+    )
     balance_margin_percent: int = Field(
         default=20, ge=0, le=1000, description="Extra balance required above the estimated cost, in percent."
     )
@@ -144,8 +131,11 @@ class Deployer(_Strict):
 class Waiver(_Strict):
     """Accepts one failing compatibility finding, by id, with the reason it does not matter for this network."""
 
-    id: str
-    reason: str = Field(min_length=10)
+    id: str = Field(
+        description="Id of the compatibility finding, e.g. opcode.push0.",
+        json_schema_extra={"pattern": FINDING_ID_PATTERN.pattern},
+    )
+    reason: str = Field(min_length=10, description="Why the finding does not matter on this network.")
 
     @field_validator("id")
     @classmethod
@@ -158,39 +148,60 @@ class Waiver(_Strict):
 class NetworkSpec(_Strict):
     """Everything onboard needs to add one network: the SPHINX_NETWORKS fields and the pipeline's settings."""
 
-    name: str = Field(description="snake_case network name; also the hardhat network and Solidity enum member.")
-    display_name: str = Field(min_length=1, max_length=100)
-    chain_id: int = Field(ge=1, le=CHAIN_ID_MAX)
-    rpc_url_id: str = Field(description="Environment variable and /RPC secret name of the RPC URL.")
-    rpc_url_env: str | None = Field(
-        default=None, description="Environment variable holding the RPC URL value. Defaults to rpc_url_id."
+    name: str = Field(
+        description="snake_case network name, not a reserved word; also the hardhat network and Solidity enum member.",
+        json_schema_extra={"pattern": NAME_PATTERN.pattern, "maxLength": NAME_MAX_LENGTH},
     )
-    block_explorers: Explorers = Field(default_factory=Explorers)
-    currency: str
-    drip_size: str = Field(description="Native tokens sent by the drip, a positive decimal string such as '0.15'.")
-    network_type: Literal["Mainnet", "Testnet"]
-    drip_version: int = Field(ge=0, le=255)
-    decimals: int = Field(ge=1, le=36)
-    query_filter_block_limit: int = Field(ge=1, le=10_000_000, description="eth_getLogs range in blocks.")
-    legacy_tx: bool
-    action_gas_limit_buffer: bool
-    eip2028: bool
-    action_transaction_batching: bool
-    rollup_stack: RollupStack | None = None
-    hardcoded_merkle_leaf_gas: int | None = Field(default=None, ge=21_000, le=1_000_000_000, description="Gas.")
-    deployer: Deployer = Field(default_factory=Deployer)
-    waivers: tuple[Waiver, ...] = ()
+    display_name: str = Field(
+        min_length=1, max_length=100, description="Name shown to users (displayName), printable text."
+    )
+    chain_id: int = Field(ge=1, le=CHAIN_ID_MAX, description="The chain id that eth_chainId returns (chainId).")
+    rpc_url_id: str = Field(
+        description="Environment variable and /RPC secret name of the RPC URL (rpcUrlId), e.g. INK_MAINNET_URL.",
+        json_schema_extra={"pattern": ENV_NAME_PATTERN.pattern},
+    )
+    rpc_url_env: str | None = Field(
+        default=None,
+        description="Environment variable holding the RPC URL value. Defaults to rpc_url_id.",
+        json_schema_extra={"pattern": ENV_NAME_PATTERN.pattern},
+    )
+    block_explorers: Explorers = Field(
+        default_factory=Explorers,
+        description="Explorers that verify contracts (blockexplorers). Without any, contracts are not verified.",
+    )
+    currency: str = Field(
+        description="Native token symbol (currency). Symbols outside the platform's Currency enum need a migration.",
+        json_schema_extra={"pattern": CURRENCY_PATTERN.pattern, "examples": list(CURRENCIES)},
+    )
+    drip_size: str = Field(
+        description="Native tokens the drip sends (dripSize), a positive decimal string such as '0.15'.",
+        json_schema_extra={"pattern": DRIP_SIZE_PATTERN.pattern},
+    )
+    network_type: Literal["Mainnet", "Testnet"] = Field(description="networkType.")
+    drip_version: int = Field(ge=0, le=255, description="Version of the drip the platform uses (dripVersion).")
+    decimals: int = Field(ge=1, le=36, description="Decimals of the native token.")
+    query_filter_block_limit: int = Field(
+        ge=1, le=10_000_000, description="Widest eth_getLogs range the RPC accepts, in blocks (queryFilterBlockLimit)."
+    )
+    legacy_tx: bool = Field(description="True sends legacy transactions, for chains without EIP-1559 (legacyTx).")
+    action_gas_limit_buffer: bool = Field(
+        description="True adds a heuristic floor to execution gas limits (actionGasLimitBuffer)."
+    )
+    eip2028: bool = Field(description="True when calldata costs 16 gas per non-zero byte, false for 68 (eip2028).")
+    action_transaction_batching: bool = Field(
+        description="False sends each action in its own transaction (actionTransactionBatching)."
+    )
+    rollup_stack: RollupStack | None = Field(default=None, description="Rollup framework and operator (rollupStack).")
+    hardcoded_merkle_leaf_gas: int | None = Field(
+        default=None, ge=21_000, le=1_000_000_000, description="Gas that replaces estimates (hardcodedMerkleLeafGas)."
+    )
+    deployer: Deployer = Field(default_factory=Deployer, description="The account that deploys the system.")
+    # Lax for this field only, so the TOML array (a list) becomes a tuple; each Waiver stays strict.
+    waivers: tuple[Waiver, ...] = Field(
+        default=(), strict=False, description="Failing compatibility findings accepted on purpose."
+    )
 
-    @field_validator("name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        if len(value) > NAME_MAX_LENGTH:
-            raise ValueError(f"must be at most {NAME_MAX_LENGTH} characters")
-        if not NAME_PATTERN.fullmatch(value):
-            raise ValueError("must match ^[a-z][a-z0-9_]*$ (snake_case, starting with a letter)")
-        if value in RESERVED:
-            raise ValueError("is a Solidity or TypeScript reserved word, so it cannot be an enum member")
-        return value
+    _name = field_validator("name")(check_network_name)
 
     @field_validator("display_name")
     @classmethod
@@ -222,7 +233,7 @@ class NetworkSpec(_Strict):
             amount = Decimal(value)
         except InvalidOperation:
             raise ValueError("must be a decimal number written as a string, such as '0.15'") from None
-        if not re.fullmatch(r"[0-9]+(\.[0-9]+)?", value) or amount <= 0:
+        if not DRIP_SIZE_PATTERN.fullmatch(value) or amount <= 0:
             raise ValueError("must be a positive decimal number without sign or exponent, such as '0.15'")
         return value
 

@@ -1,0 +1,67 @@
+"""The rules a spec value must follow, shared by the spec model and the draft writer."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import urllib.parse
+
+from onboard.spec.reserved import RESERVED
+
+NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+ENV_NAME_PATTERN = re.compile(r"^[A-Z][A-Z0-9_]*$")
+FINDING_ID_PATTERN = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
+NAME_MAX_LENGTH = 64
+# The platform stores the chain id in a Postgres INTEGER column.
+CHAIN_ID_MAX = 2_147_483_647
+
+# Native currencies the platform's Postgres enum "Currency" lists. A symbol outside it is a valid spec, but the
+# register stage stops and prints the migration the operator must apply.
+CURRENCIES = (
+    "ETH", "BNB", "MATIC", "xDAI", "USDC", "FTM", "AVAX", "CELO", "MOVR", "GLMR", "FUSE", "EVMOS", "KAVA", "OKT",
+    "RBTC", "RING", "CRAB", "MNT",
+)  # fmt: skip
+CURRENCY_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,15}$")
+DRIP_SIZE_PATTERN = re.compile(r"^[0-9]+(\.[0-9]+)?$")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_explorer_url(value: str) -> str:
+    # The URL is later written into TypeScript string literals and TOML, so characters that need escaping there
+    # are rejected here, for loopback URLs too.
+    if any(char.isspace() or not char.isprintable() for char in value) or any(c in value for c in "'\"\\`"):
+        raise ValueError("must not contain whitespace, control characters, quotes, backticks or backslashes")
+    try:
+        parsed = urllib.parse.urlsplit(value)
+        host = parsed.hostname
+    except ValueError as err:
+        raise ValueError(f"is not a valid URL ({err})") from None
+    if parsed.scheme == "http" and host and _is_loopback(host):
+        return value
+    if parsed.scheme != "https" or not host:
+        raise ValueError("must be an https:// URL (http:// only for loopback hosts)")
+    return value
+
+
+def check_network_name(value: str) -> str:
+    if len(value) > NAME_MAX_LENGTH:
+        raise ValueError(f"must be at most {NAME_MAX_LENGTH} characters")
+    if not NAME_PATTERN.fullmatch(value):
+        raise ValueError("must match ^[a-z][a-z0-9_]*$ (snake_case, starting with a letter)")
+    if value in RESERVED:
+        raise ValueError("is a Solidity or TypeScript reserved word, so it cannot be an enum member")
+    return value
+
+
+def check_env_name(value: str) -> str:
+    if not ENV_NAME_PATTERN.fullmatch(value):
+        raise ValueError("must match ^[A-Z][A-Z0-9_]*$ (upper case letters, digits and underscores)")
+    return value

@@ -33,7 +33,8 @@ app.add_typer(spec_app, name="spec")
 app.add_typer(config_app, name="config")
 app.add_typer(sandbox_app, name="sandbox")
 
-console = Console(stderr=True)
+# soft_wrap keeps long messages on one line when the output is a file or a CI log.
+console = Console(stderr=True, soft_wrap=True)
 log = logging.getLogger("onboard.cli")
 _state: dict[str, Config] = {}
 
@@ -138,9 +139,9 @@ def spec_validate(target: Annotated[str, typer.Argument(help="Network name or pa
 @spec_app.command("schema")
 def spec_schema() -> None:
     """Print the JSON Schema of a network spec (also in network_specs/schema.json)."""
-    from onboard.spec.schema import spec_json_schema
+    from onboard.spec.schema import spec_json_schema_text
 
-    print(json.dumps(spec_json_schema(), indent=2))
+    sys.stdout.write(spec_json_schema_text())
 
 
 @spec_app.command("new")
@@ -155,7 +156,7 @@ def spec_new(
     from onboard.spec.draft import write_draft
 
     path = write_draft(name, from_chainlist, _config().specs_dir, force=force)
-    console.print(f"wrote {path}; fill in the FILL-ME values, then run `onboard spec validate {name}`")
+    console.print(f"wrote {path}: replace every FILL-ME value, then run `onboard spec validate {name}`")
 
 
 @sandbox_app.command("up")
@@ -179,17 +180,17 @@ def sandbox_down(directory: Annotated[Path, typer.Option("--dir", help="Folder o
     console.print(f"stopped {stopped} sandbox servers")
 
 
-def _ensure_debug_log() -> None:
-    """Attach a debug log under the state directory when the command has not started one."""
-    if any(isinstance(handler, logging.FileHandler) for handler in logging.getLogger("onboard").handlers):
-        return
+def _ensure_debug_log() -> Path | None:
+    """Return the run's debug log, attaching one under the state directory when the command has not."""
+    for handler in logging.getLogger("onboard").handlers:
+        if isinstance(handler, logging.FileHandler):
+            return Path(handler.baseFilename)
     config = _state.get("config")
     state_dir = config.state_dir if config else Path(".onboard").resolve()
     try:
-        path = start_run_log(state_dir, "error")
+        return start_run_log(state_dir, "error")
     except OSError:
-        return
-    console.print(f"the traceback is in {path}", style="dim")
+        return None
 
 
 def _report_error(err: OnboardError) -> int:
@@ -216,9 +217,10 @@ def main(argv: list[str] | None = None) -> None:
         err.show()
         code = getattr(err, "exit_code", ExitCode.USAGE)
     except Exception as err:  # noqa: BLE001 - the last resort, so the user sees a message and not a traceback
-        _ensure_debug_log()
+        path = _ensure_debug_log()
         log.debug("internal error\n%s", traceback.format_exc())
         console.print(f"[red]internal error:[/red] {redact(f'{type(err).__name__}: {err}')}", highlight=False)
+        console.print(f"the traceback is in {path}; please attach it to a bug report", markup=False)
         code = ExitCode.FAILURE
     finally:
         stop_run_logs()

@@ -52,7 +52,7 @@ class Context:
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     dry_run: bool = False
     assume_yes: bool = False
-    console: Console = field(default_factory=lambda: Console(stderr=True))
+    console: Console = field(default_factory=lambda: Console(stderr=True, soft_wrap=True))
     options: dict[str, Any] = field(default_factory=dict)
 
     @property

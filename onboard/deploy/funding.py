@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from eth_account import Account
+from eth_utils import to_checksum_address
 
 from onboard.deploy.rpc import Rpc
 from onboard.deploy.preflight import DEFAULT_PRIORITY_FEE, TRANSFER_GAS
@@ -19,7 +20,7 @@ def send_native(rpc: Rpc, *, private_key: str, to: str, amount: int, chain_id: i
     account = Account.from_key(private_key)
     block = rpc.block("latest")
     tx: dict[str, object] = {
-        "to": to,
+        "to": to_checksum_address(to),
         "value": amount,
         "gas": TRANSFER_GAS,
         "nonce": rpc.nonce(account.address),

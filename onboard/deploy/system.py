@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,8 +18,9 @@ from onboard.errors import CommandError, StageError
 PROXY_ADDRESS = "0x4e59b44847b379578588920ca78fbf26c0b4956c"
 SALT = bytes(32)
 
-# Prints the system contracts as JSON. Runs with node in packages/core, so it reads the @sphinx-labs/contracts
-# version that the deploy-system task itself will load.
+# Writes the system contracts as JSON to the file named by its argument (about 1 MB, so not through stdout, which
+# proc.run logs). Runs with node in packages/core, so it reads the @sphinx-labs/contracts version that the
+# deploy-system task itself will load.
 _LIST_SCRIPT = r"""
 const c = require('@sphinx-labs/contracts')
 const { Interface } = require('ethers')
@@ -33,7 +35,7 @@ const contracts = [
   ...c.getSphinxConstants().map((entry) => describe(entry, true)),
   ...(c.additionalSystemContractsToVerify ?? []).map((entry) => describe(entry, false)),
 ]
-process.stdout.write(JSON.stringify({ proxy: c.DETERMINISTIC_DEPLOYMENT_PROXY_ADDRESS, contracts }))
+require('fs').writeFileSync(process.argv[1], JSON.stringify({ proxy: c.DETERMINISTIC_DEPLOYMENT_PROXY_ADDRESS, contracts }))
 """
 LIST_TIMEOUT_SECONDS = 120
 
@@ -62,16 +64,10 @@ def create2_address(creator: str, salt: bytes, init_code: bytes) -> str:
 
 def load_system(core_dir: Path) -> tuple[SystemContract, ...]:
     """List the system contracts from the @sphinx-labs/contracts that packages/core resolves."""
-    try:
-        result = proc.run(["node", "-e", _LIST_SCRIPT], cwd=core_dir, timeout=LIST_TIMEOUT_SECONDS)
-    except CommandError as err:
-        raise StageError(
-            "deploy",
-            f"cannot list the Sphinx system contracts from @sphinx-labs/contracts in {core_dir}",
-            cause=err.render(),
-            fix=f"run `yarn install` in the monorepo so that {core_dir} resolves @sphinx-labs/contracts",
-        ) from err
-    listing = json.loads(result.stdout)
+    with tempfile.TemporaryDirectory(prefix="onboard-system-") as folder:
+        listing_file = Path(folder) / "system.json"
+        _run_list_script(core_dir, listing_file)
+        listing = json.loads(listing_file.read_text())
     if listing["proxy"].lower() != PROXY_ADDRESS:
         raise StageError(
             "deploy",
@@ -79,6 +75,18 @@ def load_system(core_dir: Path) -> tuple[SystemContract, ...]:
             fix="check the installed @sphinx-labs/contracts version",
         )
     return _resolve(listing["contracts"])
+
+
+def _run_list_script(core_dir: Path, listing_file: Path) -> None:
+    try:
+        proc.run(["node", "-e", _LIST_SCRIPT, str(listing_file)], cwd=core_dir, timeout=LIST_TIMEOUT_SECONDS)
+    except CommandError as err:
+        raise StageError(
+            "deploy",
+            f"cannot list the Sphinx system contracts from @sphinx-labs/contracts in {core_dir}",
+            cause=err.render(),
+            fix=f"run `yarn install` in the monorepo so that {core_dir} resolves @sphinx-labs/contracts",
+        ) from err
 
 
 def _resolve(entries: list[dict[str, object]]) -> tuple[SystemContract, ...]:

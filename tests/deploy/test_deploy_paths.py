@@ -3,6 +3,7 @@ killed midway."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 
@@ -12,9 +13,9 @@ from onboard.deploy.preflight import KEYLESS_COST, KEYLESS_SENDER
 from onboard.deploy.rpc import Rpc
 from onboard.deploy.system import PROXY_ADDRESS
 from onboard.errors import StageError
-from onboard.sandbox.anvil import DEV_ACCOUNT
+from onboard.sandbox.anvil import DEV_ACCOUNT, DEV_PRIVATE_KEY
 from onboard.stages.deploy import DeployStage
-from tests.deploy.conftest import CHAIN_ID
+from tests.deploy.conftest import CHAIN_ID, console_text
 
 pytestmark = [pytest.mark.node, pytest.mark.slow]
 
@@ -50,15 +51,20 @@ def test_keyless_proxy_deployment(anvil_factory, make_context) -> None:
     assert len(proxy_transactions(rpc)) == OWN_TRANSACTIONS
 
 
-def test_london_hardfork(anvil_factory, make_context) -> None:
+def test_london_hardfork(anvil_factory, make_context, caplog) -> None:
     node = anvil_factory(chain_id=CHAIN_ID, hardfork="london")
     ctx = make_context(node)
+    caplog.set_level(logging.DEBUG, logger="onboard")
 
     outputs = DeployStage().apply(ctx)
     DeployStage().verify(ctx, outputs)
 
     assert all(record["code_matches_artifact"] for record in outputs["contracts"].values())
     assert sum("tx_hash" in record for record in outputs["contracts"].values()) == OWN_TRANSACTIONS
+    assert "Deployed GnosisSafeL2" in caplog.text
+    assert DEV_PRIVATE_KEY[2:] not in caplog.text
+    assert DEV_PRIVATE_KEY[2:] not in ctx.journal.path.read_text()
+    assert f"then exited 1 because the installed @sphinx-labs/core does not list chain id {CHAIN_ID}" in console_text(ctx)
 
 
 def mine_pending(rpc: Rpc, count: int) -> None:

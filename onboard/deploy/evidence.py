@@ -1,5 +1,5 @@
-"""What the chain shows after a deployment: code at every system address, and the transactions that put it
-there, read from the node rather than from the task's output."""
+"""Evidence of a deployment, read from the node rather than from the task's output: the code at every system
+address and the transactions that put it there."""
 
 from __future__ import annotations
 

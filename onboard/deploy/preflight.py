@@ -12,7 +12,8 @@ from onboard.errors import RpcError, StageError
 from onboard.spec import NetworkSpec
 
 # The proxy's keyless deployment is one pre-EIP-155 transaction with fixed fields: gas price 100 gwei and gas
-# limit 100000, signed by a key nobody holds, so its sender must have nonce 0 and 0.01 native token.
+# limit 100000. Its signature was made up, so no other transaction can come from its sender. That sender must
+# still have nonce 0 and hold 0.01 native token.
 KEYLESS_SENDER = "0x3fab184622dc19b6109349b94811493bf2a45362"
 KEYLESS_GAS_PRICE = 100 * 10**9
 KEYLESS_GAS_LIMIT = 100_000
@@ -20,8 +21,9 @@ KEYLESS_COST = KEYLESS_GAS_PRICE * KEYLESS_GAS_LIMIT
 TRANSFER_GAS = 21_000
 # ethers 6 uses 1 gwei as the priority fee when eth_maxPriorityFeePerGas is not available.
 DEFAULT_PRIORITY_FEE = 10**9
-# GnosisSafeL2 takes about 5.2M gas (measured with anvil 1.7.1), the largest single system deployment.
-LARGEST_DEPLOYMENT_GAS = 5_280_000
+# GnosisSafeL2, the largest single system deployment, used 5,201,733 gas through the proxy on anvil 1.7.1
+# (default hardfork). The limit keeps a small margin above that.
+MAX_DEPLOYMENT_GAS = 5_280_000
 
 
 @dataclass(frozen=True)
@@ -105,10 +107,10 @@ def fee_per_gas(rpc: Rpc, block: dict[str, object]) -> int:
 def estimate_gas(rpc: Rpc, contract: SystemContract, *, sender: str, proxy_present: bool) -> int:
     """Estimate the gas of deploying `contract` through the proxy.
 
-    Without the proxy on chain, a plain CREATE of the initcode is estimated instead, plus what CREATE2
-    through the proxy adds: the salt's calldata (16 gas per byte), hashing the initcode (6 gas per word,
-    EIP-1014), copying it (3 gas per word), the 1/64 of gas CREATE2 keeps back (EIP-150) and 2000 gas for
-    the proxy's own instructions. The result is an estimate, not the node's figure.
+    Without the proxy on chain, the node estimates a plain CREATE of the initcode instead. Added to that is
+    what CREATE2 through the proxy costs more: the salt's calldata (16 gas per byte), hashing the initcode
+    (6 gas per word, EIP-1014), copying it (3 gas per word), the 1/64 of gas kept back by the call (EIP-150)
+    and 2000 gas for the proxy's own instructions. The sum is an estimate, not the node's figure.
     """
     if proxy_present:
         call = {"from": sender, "to": PROXY_ADDRESS, "data": "0x" + (SALT + contract.init_code).hex()}
@@ -193,7 +195,7 @@ def _estimate_all(
 def _check_gas_limit(gas: dict[str, int], gas_limit: int, *, estimates_failed: bool, blockers: list[Blocker]) -> None:
     largest = max(gas.values(), default=0)
     if estimates_failed:
-        largest = max(largest, LARGEST_DEPLOYMENT_GAS)
+        largest = max(largest, MAX_DEPLOYMENT_GAS)
     if largest and gas_limit < largest:
         blockers.append(
             Blocker(

@@ -8,7 +8,7 @@ from onboard.config import Section
 
 
 class DeploySection(Section):
-    """How the deploy stage runs the monorepo's deploy-system task."""
+    """Settings of the deploy stage: where the deploy-system task is and how long it may run."""
 
     timeout_seconds: float = Field(default=1800, gt=0, description="Limit for one deploy-system run, in seconds.")
     core_dir: str = Field(default="packages/core", description="The package with the task, relative to the monorepo.")

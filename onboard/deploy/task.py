@@ -1,4 +1,4 @@
-"""Running the monorepo's `npx hardhat deploy-system` task and reading what its output says."""
+"""Running the monorepo's `npx hardhat deploy-system` task and parsing its output."""
 
 from __future__ import annotations
 
@@ -19,12 +19,13 @@ OUTPUT_TAIL_LINES = 15
 _DEPLOYED = re.compile(r"Deployed (?P<name>\w+), (?P<address>0x[0-9a-fA-F]{40})")
 _FINISHED = "Finished deploying Sphinx contracts"
 _UNSUPPORTED = re.compile(r"Unsupported network id (?P<chain_id>\d+)")
+_SKIPPED = re.compile(r"skipped verifying sphinx contracts\. reason: (?P<reason>[^\n]+)")
 _ERROR = re.compile(r"^\s*(?:Error(?:HH\d+)?|\w*Error): .+", re.MULTILINE)
 
 
 @dataclass(frozen=True)
 class TaskRun:
-    """What one run of deploy-system did, as far as its exit code and output tell. The chain decides."""
+    """The outcome of one deploy-system run as its exit code and output report it. Only the chain is proof."""
 
     returncode: int | None
     timed_out: bool
@@ -33,6 +34,20 @@ class TaskRun:
     unsupported_chain_id: int | None
     error: str | None
     tail: str
+
+    @property
+    def explorer_verification(self) -> str:
+        """What the task did about explorer verification, which its exit code does not reflect."""
+        skipped = _SKIPPED.search(self.tail)
+        if skipped:
+            return f"skipped by deploy-system: {skipped['reason'].strip()}"
+        if "Verification unsupported on this network" in self.tail:
+            return "not supported: the installed @sphinx-labs/core lists no explorer for this chain"
+        if self.unsupported_chain_id is not None:
+            return "not attempted: the installed @sphinx-labs/core does not list this chain id"
+        if "attempting to verify" in self.tail:
+            return "attempted by deploy-system; check the explorer, failures still exit 0"
+        return "not attempted"
 
     def summary(self) -> str:
         if self.timed_out:

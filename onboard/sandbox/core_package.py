@@ -1,8 +1,8 @@
 """`packages/core` of the sandbox monorepo: the package that owns the `deploy-system` hardhat task.
 
-The sandbox does not build TypeScript, so the package is plain JavaScript: a package.json, a hardhat.config.js
-whose `deploy-system` task calls `deploySphinxSystem` from the published @sphinx-labs/core, and a
-`node_modules` symlink to the npm toolchain that provides hardhat, ethers and the published Sphinx packages.
+The sandbox does not build TypeScript, so the package is plain JavaScript. It has a package.json and a
+hardhat.config.js whose `deploy-system` task calls `deploySphinxSystem` from the published @sphinx-labs/core.
+A `node_modules` symlink to the npm toolchain provides hardhat, ethers and the published Sphinx packages.
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ NAME = "deploy"
 
 @dataclass(frozen=True)
 class Setup:
-    """Where the stage works: the package with the task, the chain, and the system it expects."""
+    """The stage's working set: its settings, the package with the task, and the chain's RPC endpoint."""
 
     settings: DeploySection
     monorepo: Path
@@ -83,7 +83,8 @@ class DeployStage(Stage):
         preflight.raise_blockers()
 
         previous = ctx.outputs_of(NAME)
-        first_block = int(previous.get("first_block", preflight.block_number + 1))
+        # A recorded first block beyond the chain's head comes from a chain that was reset: start afresh.
+        first_block = min(int(previous.get("first_block", preflight.block_number + 1)), preflight.block_number + 1)
         ctx.journal.record_outputs(NAME, {"first_block": first_block, "deployer": deployer})
         if not preflight.missing:
             ctx.console.print(f"all {len(contracts)} system contracts are already deployed; nothing sent")
@@ -253,4 +254,5 @@ def _task_data(run: TaskRun) -> dict[str, Any]:
         "timed_out": run.timed_out,
         "reported": list(run.deployed),
         "summary": run.summary(),
+        "explorer_verification": run.explorer_verification,
     }

@@ -1,4 +1,4 @@
-"""Pre-flight failures of the deploy stage: each stops before any transaction and says why."""
+"""Pre-flight failures of the deploy stage: each stops before any transaction and reports why."""
 
 from __future__ import annotations
 

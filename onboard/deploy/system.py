@@ -35,7 +35,8 @@ const contracts = [
   ...c.getSphinxConstants().map((entry) => describe(entry, true)),
   ...(c.additionalSystemContractsToVerify ?? []).map((entry) => describe(entry, false)),
 ]
-require('fs').writeFileSync(process.argv[1], JSON.stringify({ proxy: c.DETERMINISTIC_DEPLOYMENT_PROXY_ADDRESS, contracts }))
+const listing = { proxy: c.DETERMINISTIC_DEPLOYMENT_PROXY_ADDRESS, contracts }
+require('fs').writeFileSync(process.argv[1], JSON.stringify(listing))
 """
 LIST_TIMEOUT_SECONDS = 120
 
@@ -101,7 +102,7 @@ def _resolve(entries: list[dict[str, object]]) -> tuple[SystemContract, ...]:
                 "deploy",
                 f"{entry['name']}: the published address {expected} is not the CREATE2 address of its initcode",
                 cause="the package's artifacts and its address constants disagree",
-                fix="reinstall @sphinx-labs/contracts; a locally built package needs `yarn build` in packages/contracts",
+                fix="reinstall @sphinx-labs/contracts, or run `yarn build` in packages/contracts for a local build",
             )
         contracts.append(
             SystemContract(

@@ -165,7 +165,8 @@ def _describe(ctx: Context, preflight: Preflight) -> list[str]:
         f"already deployed: {len(preflight.present)}; to deploy: {', '.join(preflight.missing) or 'none'}",
     ]
     if preflight.missing:
-        lines.append(f"estimated gas {preflight.total_gas:,}; required balance {amounts.native(preflight.required, spec)}")
+        required = amounts.native(preflight.required, spec)
+        lines.append(f"estimated gas {preflight.total_gas:,}, required balance {required}")
     if preflight.balance is not None:
         lines.append(f"deployer {preflight.deployer} holds {amounts.native(preflight.balance, spec)}")
     if not preflight.proxy_present:
@@ -198,7 +199,9 @@ def _fund_keyless(ctx: Context, setup: Setup, key: str, amount: int) -> None:
                 fix="run again with --yes to confirm without a prompt",
             )
         if not Confirm.ask(question, console=ctx.console):
-            raise StageError(NAME, "funding the keyless sender was declined", fix=f"send the amount to {KEYLESS_SENDER} yourself")
+            raise StageError(
+                NAME, "funding the keyless sender was declined", fix=f"send the amount to {KEYLESS_SENDER} yourself"
+            )
     receipt = send_native(setup.rpc, private_key=key, to=KEYLESS_SENDER, amount=amount, chain_id=ctx.spec.chain_id)
     ctx.journal.record_outputs(NAME, {"keyless_funding_tx": receipt["transactionHash"]})
     ctx.console.print(f"funded {KEYLESS_SENDER} in transaction {receipt['transactionHash']}")
@@ -206,8 +209,9 @@ def _fund_keyless(ctx: Context, setup: Setup, key: str, amount: int) -> None:
 
 def _recorded(previous: Mapping[str, Any]) -> dict[str, Any]:
     """Return the transactions an earlier apply recorded, in the shape deployment_transactions returns."""
+    code_fields = ("address", "code_hash", "code_matches_artifact")
     contracts = {
-        name: {key: value for key, value in record.items() if key not in ("address", "code_hash", "code_matches_artifact")}
+        name: {key: value for key, value in record.items() if key not in code_fields}
         for name, record in (previous.get("contracts") or {}).items()
         if record.get("tx_hash")
     }

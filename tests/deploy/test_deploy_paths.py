@@ -64,7 +64,8 @@ def test_london_hardfork(anvil_factory, make_context, caplog) -> None:
     assert "Deployed GnosisSafeL2" in caplog.text
     assert DEV_PRIVATE_KEY[2:] not in caplog.text
     assert DEV_PRIVATE_KEY[2:] not in ctx.journal.path.read_text()
-    assert f"then exited 1 because the installed @sphinx-labs/core does not list chain id {CHAIN_ID}" in console_text(ctx)
+    expected = f"then exited 1 because the installed @sphinx-labs/core does not list chain id {CHAIN_ID}"
+    assert expected in console_text(ctx)
 
 
 def mine_pending(rpc: Rpc, count: int) -> None:

@@ -67,7 +67,8 @@ def test_underfunded_names_exact_missing_amount(anvil_factory, make_context) -> 
     required = plan.data["required_wei"]
     assert required == -(-plan.data["estimated_gas"] * plan.data["fee_per_gas_wei"] * 120 // 100)
     missing = required - 10**15
-    assert plan.data["blockers"][0].endswith(f"missing {Decimal(missing).scaleb(-18).normalize():f} ETH ({missing} wei)")
+    in_ether = Decimal(missing).scaleb(-18).normalize()
+    assert plan.data["blockers"][0].endswith(f"missing {in_ether:f} ETH ({missing} wei)")
 
 
 def test_private_key_missing(anvil_factory, make_context) -> None:
@@ -146,10 +147,8 @@ def test_keyless_funding_needs_confirmation(anvil_factory, make_context) -> None
 def test_pending_transaction_blocks(anvil_factory, make_context) -> None:
     node = anvil_factory(chain_id=CHAIN_ID)
     node.rpc("evm_setAutomine", [False])
-    signed = Account.sign_transaction(
-        {"to": to_checksum_address(KEYLESS_SENDER), "value": 1, "gas": 21_000, "gasPrice": 10**10, "nonce": 0, "chainId": CHAIN_ID},
-        DEV_PRIVATE_KEY,
-    )
+    transfer = {"to": to_checksum_address(KEYLESS_SENDER), "value": 1, "gas": 21_000, "gasPrice": 10**10, "nonce": 0}
+    signed = Account.sign_transaction({**transfer, "chainId": CHAIN_ID}, DEV_PRIVATE_KEY)
     node.rpc("eth_sendRawTransaction", ["0x" + signed.raw_transaction.hex().removeprefix("0x")])
     ctx = make_context(node)
 

@@ -15,8 +15,11 @@ def test_create2_address_eip1014_example() -> None:
 
 def test_create2_address_eip1014_other_examples() -> None:
     # Examples 2 and 4 of EIP-1014.
-    assert create2_address("0xdeadbeef" + "00" * 16, SALT, b"\x00") == "0xB928f69Bb1D91Cd65274e3c79d8986362984fDA3"
-    assert create2_address("0x" + "00" * 20, SALT, bytes.fromhex("deadbeef")) == "0x70f2b2914A2a4b783FaEFb75f459A580616Fcb5e"
+    example_2 = create2_address("0xdeadbeef" + "00" * 16, SALT, b"\x00")
+    example_4 = create2_address("0x" + "00" * 20, SALT, bytes.fromhex("deadbeef"))
+
+    assert example_2 == "0xB928f69Bb1D91Cd65274e3c79d8986362984fDA3"
+    assert example_4 == "0x70f2b2914A2a4b783FaEFb75f459A580616Fcb5e"
 
 
 def test_code_matches_identical() -> None:

@@ -155,3 +155,26 @@ def test_pending_transaction_blocks(anvil_factory, make_context) -> None:
     error = apply_fails(ctx, node)
 
     assert f"the deployer {DEV_ACCOUNT} has 1 pending transactions" in error.message
+
+
+def test_plan_without_private_key(anvil_factory, make_context) -> None:
+    node = anvil_factory(chain_id=CHAIN_ID)
+    ctx = make_context(node, env={"PRIVATE_KEY": ""})
+
+    plan = DeployStage().plan(ctx)
+
+    assert plan.changes is True
+    assert plan.summary == f"deploy 14 of 14 system contracts on chain {CHAIN_ID}"
+    assert "deployer balance not checked: PRIVATE_KEY is not set" in plan.details
+    assert plan.data["blockers"] == []
+    assert Rpc(node.url).block_number() == 0
+
+
+def test_private_key_from_configured_variable(anvil_factory, make_context) -> None:
+    node = anvil_factory(chain_id=CHAIN_ID)
+    node.rpc("anvil_setBalance", [POOR_ACCOUNT, "0x0"])
+    ctx = make_context(node, spec={"deployer": {"private_key_env": "DEPLOYER_KEY"}}, env={"DEPLOYER_KEY": POOR_KEY})
+
+    error = apply_fails(ctx, node)
+
+    assert f"the deployer {POOR_ACCOUNT} holds 0 ETH (0 wei)" in error.message

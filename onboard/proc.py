@@ -99,25 +99,15 @@ def run(
     log.debug("run: %s (cwd=%s)", describe(args), cwd or os.getcwd())
 
     started = time.monotonic()
-    try:
-        completed = subprocess.run(
-            argv, cwd=cwd, env=child_env, input=input, capture_output=True, text=True, timeout=timeout, check=False
-        )
-    except subprocess.TimeoutExpired as err:
-        raise CommandError(
-            f"command timed out after {timeout:.0f} s: {describe(args)}",
-            cause=_tail(err.stderr.decode() if isinstance(err.stderr, bytes) else err.stderr or ""),
-            fix="check that the service it talks to is reachable, or raise the timeout",
-        ) from err
-    except OSError as err:
-        raise CommandError(f"could not start {describe(args)}", cause=str(err)) from err
-
-    result = Result(tuple(args), completed.returncode, completed.stdout, completed.stderr)
+    returncode, stdout, stderr = _communicate(argv, args, cwd=cwd, env=child_env, input=input, timeout=timeout)
+    result = Result(tuple(args), returncode, stdout, stderr)
     log.debug("exit %d after %.1f s: %s", result.returncode, time.monotonic() - started, describe(args))
-    if result.stdout:
-        log.debug("stdout:\n%s", redact(result.stdout))
-    if result.stderr:
-        log.debug("stderr:\n%s", redact(result.stderr))
+    # Redacting a megabyte of output takes seconds, so it is done only when the debug log records it.
+    if log.isEnabledFor(logging.DEBUG):
+        if result.stdout:
+            log.debug("stdout:\n%s", redact(result.stdout))
+        if result.stderr:
+            log.debug("stderr:\n%s", redact(result.stderr))
     if check and not result.ok:
         raise CommandError(
             f"command failed with exit code {result.returncode}: {describe(args)}",
@@ -125,6 +115,58 @@ def run(
             fix="read the output above; the full output is in the run's debug log",
         )
     return result
+
+
+def _communicate(
+    argv: Sequence[str],
+    args: Sequence[str],
+    *,
+    cwd: Path | str | None,
+    env: Mapping[str, str],
+    input: str | None,
+    timeout: float | None,
+) -> tuple[int, str, str]:
+    """Run `argv` in its own process group; on timeout kill the whole group, not only the first child.
+
+    `npx` and `yarn` start their real work in grandchildren, which would otherwise outlive the timeout.
+    """
+    try:
+        child = subprocess.Popen(
+            argv,
+            cwd=cwd,
+            env=dict(env),
+            stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+    except OSError as err:
+        raise CommandError(f"could not start {describe(args)}", cause=str(err)) from err
+
+    try:
+        stdout, stderr = child.communicate(input=input, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(child)
+        _, stderr = child.communicate()
+        raise CommandError(
+            f"command timed out after {timeout:.0f} s: {describe(args)}",
+            cause=_tail(stderr or "") or "no output",
+            fix="check that the service it talks to is reachable, or raise the timeout",
+        ) from None
+    except BaseException:
+        # Ctrl-C or SIGTERM while waiting: the child's group must not live on and keep sending transactions.
+        _kill_group(child)
+        child.wait()
+        raise
+    return child.returncode, stdout, stderr
+
+
+def _kill_group(child: subprocess.Popen[str]) -> None:
+    try:
+        os.killpg(child.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
 
 
 def start(

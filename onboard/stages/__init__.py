@@ -10,6 +10,7 @@ from onboard.stages.base import Context, Plan, Stage
 _STAGES = {
     "spec": "onboard.stages.spec:SpecStage",
     "secrets": "onboard.stages.secrets:SecretsStage",
+    "deploy": "onboard.stages.deploy:DeployStage",
 }
 
 

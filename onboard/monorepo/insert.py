@@ -23,6 +23,8 @@ class Insertion:
 
     source: bytes | None
     existing: str | None = None
+    # First and last line (1-based) of the new entry in `source`.
+    entry_lines: tuple[int, int] = (0, 0)
 
 
 def find_conflicts(networks_file: NetworksFile, spec: NetworkSpec) -> Entry | None:
@@ -75,8 +77,8 @@ def add_entry(networks_file: NetworksFile, spec: NetworkSpec) -> Insertion:
     style = detect_style(networks_file)
     text = render_entry(expected_values(spec), style) + ("," if style.array_trailing_comma else "")
     source = _insert(networks_file, text.encode("utf-8"), style.eol.encode())
-    _check_result(source, networks_file, spec, expected_count=len(live) + 1)
-    return Insertion(source)
+    added = _check_result(source, networks_file, spec, expected_count=len(live) + 1)
+    return Insertion(source, entry_lines=(added.node.start_point.row + 1, added.node.end_point.row + 1))
 
 
 def _insert(networks_file: NetworksFile, entry: bytes, eol: bytes) -> bytes:
@@ -103,7 +105,7 @@ def _insert(networks_file: NetworksFile, entry: bytes, eol: bytes) -> bytes:
     return source
 
 
-def _check_result(source: bytes, before: NetworksFile, spec: NetworkSpec, *, expected_count: int) -> None:
+def _check_result(source: bytes, before: NetworksFile, spec: NetworkSpec, *, expected_count: int) -> Entry:
     """Re-parse the edited file and read the new entry back; raise when anything is off."""
     problems = tsparse.syntax_problems(tsparse.parse(source))
     after = NetworksFile(source, path=before.path) if not problems else None
@@ -115,3 +117,4 @@ def _check_result(source: bytes, before: NetworksFile, spec: NetworkSpec, *, exp
             cause="; ".join(problems or mismatches) or f"{LIVE_ARRAY} would have {len(entries)} entries",
             fix="report this with the file attached; the file was not changed",
         )
+    return entries[-1]

@@ -1,0 +1,104 @@
+"""Git operations on the monorepo checkout through GitPython: status, branches, blobs, commit and rollback."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import git
+
+from onboard.errors import OnboardError
+from onboard.fsutil import atomic_write
+
+
+def open_repo(path: Path) -> git.Repo:
+    try:
+        return git.Repo(path)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError) as err:
+        raise OnboardError(
+            f"{path} is not a git checkout", cause=str(err), fix="set [monorepo] path to a clone of the monorepo"
+        ) from err
+
+
+def dirty_paths(repo: git.Repo) -> list[str]:
+    """Return staged, modified and untracked (not ignored) paths, relative to the work tree, sorted."""
+    paths = {diff.a_path or diff.b_path for diff in repo.index.diff(None)}
+    if repo.head.is_valid():
+        paths |= {diff.a_path or diff.b_path for diff in repo.index.diff(repo.head.commit)}
+    paths |= set(repo.untracked_files)
+    return sorted(path for path in paths if path)
+
+
+def require_clean(repo: git.Repo, *, stage: str) -> None:
+    dirty = dirty_paths(repo)
+    if dirty:
+        shown = ", ".join(dirty[:10]) + (f" and {len(dirty) - 10} more" if len(dirty) > 10 else "")
+        raise OnboardError(
+            f"stage {stage}: the monorepo checkout {repo.working_tree_dir} has changes onboard did not make: {shown}",
+            cause="the commit would mix them with the new network, and a rollback could not tell them apart",
+            fix="commit or stash them (`git stash --include-untracked`), then run again",
+        )
+
+
+def read_blob(repo: git.Repo, revision: str, path: Path) -> bytes | None:
+    """Return the content of `path` at `revision`, or None when the file is not there."""
+    try:
+        blob = repo.commit(revision).tree / path.as_posix()
+    except KeyError:
+        return None
+    return blob.data_stream.read()
+
+
+def current_branch(repo: git.Repo) -> str | None:
+    return None if repo.head.is_detached else repo.active_branch.name
+
+
+def has_branch(repo: git.Repo, name: str) -> bool:
+    return name in [head.name for head in repo.heads]
+
+
+def restore(repo: git.Repo, written: Mapping[Path, bytes | None], untracked_before: Iterable[str]) -> None:
+    """Put the work tree and index back to HEAD plus the untracked files that were there before.
+
+    Files onboard wrote get their old content; other files the regeneration command changed are read back
+    from HEAD, and files it created are deleted.
+    """
+    root = Path(repo.working_tree_dir or ".")
+    for relative, content in written.items():
+        _put(root / relative, content)
+    with contextlib.suppress(git.GitCommandError):
+        repo.index.reset()
+    keep = set(untracked_before)
+    for relative in dirty_paths(repo):
+        if relative in keep:
+            continue
+        _put(root / relative, read_blob(repo, "HEAD", Path(relative)))
+
+
+def _put(path: Path, content: bytes | None) -> None:
+    if content is None:
+        path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            path.parent.rmdir()  # only when the failed step left it empty
+        return
+    atomic_write(path, content)
+
+
+def commit_on_new_branch(repo: git.Repo, *, branch: str, paths: list[str], message: str) -> str:
+    """Create `branch` at HEAD, switch to it keeping the work tree, commit `paths` and return the SHA.
+
+    On failure HEAD points at the old branch again and the new branch is deleted.
+    """
+    previous = repo.head.ref if not repo.head.is_detached else None
+    start = repo.head.commit
+    head = repo.create_head(branch, start)
+    try:
+        repo.head.reference = head
+        repo.git.add("--all", "--", *paths)
+        commit = repo.index.commit(message)
+    except BaseException:
+        repo.head.reference = previous if previous is not None else start
+        repo.delete_head(head, force=True)
+        raise
+    return commit.hexsha

@@ -1,0 +1,177 @@
+"""The `networks` stage: add the network to the Sphinx monorepo on a branch, as a maintainer would by hand.
+
+It appends the SPHINX_NETWORKS entry to packages/contracts/src/networks.ts, runs the regeneration command,
+lists the network in the README and in packages/plugins/foundry.toml, adds a changeset, and commits on
+`onboard/<name>`. Any failure before the commit restores every file.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import git
+from pydantic import Field
+
+from onboard.config import Section, repo_path
+from onboard.errors import OnboardError, StageError
+from onboard.monorepo import gitops
+from onboard.monorepo.apply import apply_change, commit_message
+from onboard.monorepo.change import FOUNDRY_TOML, MonorepoChange, compute_change
+from onboard.monorepo.changeset import changeset_path
+from onboard.monorepo.entry import differences, expected_values
+from onboard.monorepo.networks_file import LIVE_ARRAY, NETWORKS_TS, NetworksFile
+from onboard.stages.base import Context, Plan, Stage
+
+REGENERATE_TIMEOUT_SECONDS = 600
+
+
+class NetworksSection(Section):
+    """`[networks]` in onboard.toml."""
+
+    branch: str = Field(default="onboard/{name}", description="Branch to commit on; {name} is the network.")
+    regenerate_command: str = Field(
+        default="yarn generate", description="Command that rewrites generated files; empty to skip."
+    )
+    regenerate_cwd: str = Field(default="packages/contracts", description="Its folder, relative to the monorepo.")
+    changeset_bump: Literal["patch", "minor", "major"] = "patch"
+
+
+class NetworksStage(Stage):
+    name = "networks"
+    description = "add the network to SPHINX_NETWORKS, the README, foundry.toml and a changeset, on a branch"
+
+    def inputs(self, ctx: Context) -> Mapping[str, Any]:
+        return {"spec": ctx.spec.model_dump(mode="json"), "networks": _section(ctx).model_dump()}
+
+    def plan(self, ctx: Context) -> Plan:
+        monorepo, repo, branch = _open(ctx)
+        existing = _branch_with_entry(repo, branch, ctx)
+        if existing is not None:
+            return Plan(self.name, f"branch {branch} already has '{ctx.spec.name}' at {existing[:12]}", False)
+
+        change = _compute(ctx, monorepo)
+        if not change.changes:
+            return Plan(self.name, f"'{ctx.spec.name}' is already in the monorepo; nothing to do", False,
+                        details=change.notes)  # fmt: skip
+        details = list(change.notes)
+        section = _section(ctx)
+        if change.touches_networks and section.regenerate_command:
+            details.append(f"then runs `{section.regenerate_command}` in {section.regenerate_cwd}")
+        details.append(f"then commits on new branch {branch}")
+        dirty = gitops.dirty_paths(repo)
+        if dirty:
+            details.append(f"apply will refuse: the checkout has uncommitted changes ({', '.join(dirty)})")
+        files = [change.path.as_posix() for change in change.changes]
+        summary = f"add '{ctx.spec.name}' to the monorepo: {', '.join(files)}"
+        return Plan(self.name, summary, True, tuple(details), change.diff(), {"branch": branch, "files": files})
+
+    def apply(self, ctx: Context) -> dict[str, Any]:
+        monorepo, repo, branch = _open(ctx)
+        existing = _branch_with_entry(repo, branch, ctx)
+        if existing is not None:
+            ctx.console.print(f"networks: branch {branch} already has '{ctx.spec.name}'; nothing to do")
+            return {"branch": branch, "commit": existing, "created": False}
+
+        gitops.require_clean(repo, stage=self.name)
+        change = _compute(ctx, monorepo)
+        if not change.changes:
+            ctx.console.print(f"networks: '{ctx.spec.name}' is already in the monorepo; nothing to do")
+            return {"branch": gitops.current_branch(repo), "commit": repo.head.commit.hexsha, "created": False}
+
+        section = _section(ctx)
+        try:
+            sha = apply_change(
+                monorepo,
+                repo,
+                change,
+                branch=branch,
+                message=commit_message(ctx.spec),
+                regenerate=shlex.split(section.regenerate_command),
+                regenerate_cwd=monorepo / section.regenerate_cwd,
+                env=dict(ctx.env),
+                console=ctx.console,
+            )
+        except OnboardError as err:
+            raise StageError(self.name, err.message, cause=err.cause, fix=err.fix) from err
+        outputs = {"branch": branch, "commit": sha, "created": True,
+                   "files": [item.path.as_posix() for item in change.changes]}  # fmt: skip
+        ctx.journal.record_outputs(self.name, outputs)
+        ctx.console.print(f"networks: committed {sha[:12]} on branch {branch}")
+        return outputs
+
+    def verify(self, ctx: Context, outputs: Mapping[str, Any]) -> None:
+        monorepo, repo, _ = _open(ctx)
+        commit = str(outputs.get("commit") or "")
+        problems = verify_commit(repo, commit, ctx, expect_changeset=bool(outputs.get("created")))
+        if problems:
+            raise StageError(
+                self.name,
+                f"commit {commit[:12] or '(none)'} in {monorepo} does not hold the expected '{ctx.spec.name}' entry",
+                cause="; ".join(problems),
+                fix="check the branch by hand; delete it and the journal's networks record to redo the stage",
+            )
+
+
+def _section(ctx: Context) -> NetworksSection:
+    return ctx.config.section("networks", NetworksSection)
+
+
+def _open(ctx: Context) -> tuple[Path, git.Repo, str]:
+    monorepo = repo_path(ctx.config, "monorepo")
+    return monorepo, gitops.open_repo(monorepo), _section(ctx).branch.format(name=ctx.spec.name)
+
+
+def _compute(ctx: Context, monorepo: Path) -> MonorepoChange:
+    try:
+        return compute_change(monorepo, ctx.spec, bump=_section(ctx).changeset_bump)
+    except StageError:
+        raise
+    except OnboardError as err:
+        raise StageError(NetworksStage.name, err.message, cause=err.cause, fix=err.fix) from err
+
+
+def _branch_with_entry(repo: git.Repo, branch: str, ctx: Context) -> str | None:
+    """Return the tip of `branch` when it already holds the spec's entry; raise when it exists without it."""
+    if not gitops.has_branch(repo, branch):
+        return None
+    tip = repo.heads[branch].commit.hexsha
+    problems = verify_commit(repo, tip, ctx, networks_only=True)
+    if problems:
+        raise StageError(
+            NetworksStage.name,
+            f"branch {branch} already exists but does not hold the expected '{ctx.spec.name}' entry",
+            cause="; ".join(problems),
+            fix=f"delete it (`git branch -D {branch}`) or set [networks] branch to another name, then run again",
+        )
+    return tip
+
+
+def verify_commit(
+    repo: git.Repo, commit: str, ctx: Context, *, networks_only: bool = False, expect_changeset: bool = False
+) -> list[str]:
+    """Return what is wrong with the network's entry, rpc endpoint and changeset in `commit`."""
+    try:
+        source = gitops.read_blob(repo, commit, NETWORKS_TS)
+    except (ValueError, git.BadName) as err:
+        return [f"commit {commit!r} not found ({err})"]
+    if source is None:
+        return [f"{NETWORKS_TS} is missing"]
+    try:
+        entries = NetworksFile(source, path=f"{commit[:12]}:{NETWORKS_TS}").entries(LIVE_ARRAY)
+    except OnboardError as err:
+        return [err.message]
+    matching = [entry for entry in entries if entry.name == ctx.spec.name]
+    if not matching:
+        return [f"{LIVE_ARRAY} has no entry named '{ctx.spec.name}'"]
+    problems = differences(matching[0].values, expected_values(ctx.spec))
+    if networks_only:
+        return problems
+    foundry = gitops.read_blob(repo, commit, FOUNDRY_TOML)
+    if foundry is not None and f'"${{{ctx.spec.rpc_url_id}}}"'.encode() not in foundry:
+        problems.append(f"{FOUNDRY_TOML} has no rpc endpoint for {ctx.spec.rpc_url_id}")
+    if expect_changeset and gitops.read_blob(repo, commit, changeset_path(ctx.spec.name)) is None:
+        problems.append(f"{changeset_path(ctx.spec.name)} is missing")
+    return problems

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import git
 
-from onboard.errors import OnboardError
+from onboard.errors import OnboardError, StageError
 from onboard.fsutil import atomic_write
 
 
@@ -34,8 +34,9 @@ def require_clean(repo: git.Repo, *, stage: str) -> None:
     dirty = dirty_paths(repo)
     if dirty:
         shown = ", ".join(dirty[:10]) + (f" and {len(dirty) - 10} more" if len(dirty) > 10 else "")
-        raise OnboardError(
-            f"stage {stage}: the monorepo checkout {repo.working_tree_dir} has changes onboard did not make: {shown}",
+        raise StageError(
+            stage,
+            f"the monorepo checkout {repo.working_tree_dir} has changes onboard did not make: {shown}",
             cause="the commit would mix them with the new network, and a rollback could not tell them apart",
             fix="commit or stash them (`git stash --include-untracked`), then run again",
         )

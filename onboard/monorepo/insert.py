@@ -43,7 +43,7 @@ def find_conflicts(networks_file: NetworksFile, spec: NetworkSpec) -> Entry | No
         ]
         if not clashes:
             continue
-        if entry.array == LIVE_ARRAY and same_name:
+        if entry.array == LIVE_ARRAY and same_name and entry.chain_id == spec.chain_id:
             mismatches = differences(entry.values, expected)
             if not mismatches:
                 return entry
@@ -53,7 +53,8 @@ def find_conflicts(networks_file: NetworksFile, spec: NetworkSpec) -> Entry | No
                 fix="edit that entry by hand, or correct the spec so it matches the entry",
             )
         raise OnboardError(
-            f"{networks_file.path}: the spec's {' and '.join(clashes)} already belong to {entry.describe()}",
+            f"{networks_file.path}: the spec's {' and '.join(clashes)} already "
+            f"{'belongs' if len(clashes) == 1 else 'belong'} to {entry.describe()}",
             cause=f"network '{spec.name}' (chain id {spec.chain_id}, {spec.rpc_url_id}) would duplicate it",
             fix="check the spec's name, chain_id and rpc_url_id; each must be new to the monorepo",
         )
@@ -100,7 +101,9 @@ def _insert(networks_file: NetworksFile, entry: bytes, eol: bytes) -> bytes:
     else:
         edits.append((close.start_byte, eol + entry + eol))
 
-    for offset, text in sorted(edits, reverse=True):
+    # Apply from the end so earlier offsets stay valid; at equal offsets the comma must end up first.
+    for _, offset, text in sorted(((order, offset, text) for order, (offset, text) in enumerate(edits)),
+                                  key=lambda edit: (edit[1], edit[0]), reverse=True):  # fmt: skip
         source = source[:offset] + text + source[offset:]
     return source
 

@@ -1,0 +1,213 @@
+"""The networks stage on the sandbox monorepo: commit, re-run, dry run, refusals and rollback."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+from pathlib import Path
+
+import git
+import pytest
+from rich.console import Console
+
+from onboard.errors import StageError
+from onboard.stages.networks import NetworksStage
+
+BRANCH = "onboard/unichain"
+NETWORKS_TS = Path("packages/contracts/src/networks.ts")
+CONSTANTS = Path("packages/contracts/contracts/foundry/SphinxConstants.sol")
+
+
+@pytest.fixture
+def node_env(toolchain) -> dict[str, str]:
+    return toolchain.path_env()
+
+
+def snapshot(monorepo: Path) -> dict[str, bytes]:
+    repo = git.Repo(monorepo)
+    return {
+        "head": repo.head.commit.hexsha.encode(),
+        "branch": repo.active_branch.name.encode(),
+        "branches": " ".join(sorted(head.name for head in repo.heads)).encode(),
+        "status": repo.git.status("--porcelain", "--untracked-files=all").encode(),
+        **{str(path): (monorepo / path).read_bytes() for path in (NETWORKS_TS, CONSTANTS, Path("README.md"))},
+    }
+
+
+@pytest.mark.node
+def test_apply_commits_on_branch(monorepo, unichain, make_context, node_env):
+    ctx = make_context(unichain, monorepo, env=node_env)
+    develop = git.Repo(monorepo).heads["develop"].commit.hexsha
+
+    outputs = NetworksStage().apply(ctx)
+
+    repo = git.Repo(monorepo)
+    assert outputs["branch"] == BRANCH
+    assert outputs["created"] is True
+    assert repo.active_branch.name == BRANCH
+    assert repo.heads[BRANCH].commit.hexsha == outputs["commit"]
+    assert repo.heads["develop"].commit.hexsha == develop
+    assert repo.head.commit.parents[0].hexsha == develop
+    assert not repo.is_dirty(untracked_files=True)
+    changed = sorted(repo.git.diff("--name-only", "develop", BRANCH).splitlines())
+    assert changed == sorted([".changeset/onboard-unichain.md", "README.md", str(CONSTANTS), str(NETWORKS_TS),
+                              "packages/plugins/foundry.toml"])  # fmt: skip
+    assert "  rootstock_testnet,\n  unichain\n}" in (monorepo / CONSTANTS).read_text()
+    assert ctx.journal.outputs("networks")["commit"] == outputs["commit"]
+    NetworksStage().verify(ctx, outputs)
+
+
+@pytest.mark.node
+def test_rerun_is_noop(monorepo, unichain, make_context, node_env):
+    ctx = make_context(unichain, monorepo, env=node_env)
+    first = NetworksStage().apply(ctx)
+
+    second = NetworksStage().apply(ctx)
+    plan = NetworksStage().plan(ctx)
+
+    assert second["commit"] == first["commit"]
+    assert second["created"] is False
+    assert plan.changes is False
+    assert "already has 'unichain'" in plan.summary
+    assert len(list(git.Repo(monorepo).iter_commits(BRANCH))) == 2
+
+
+def test_rerun_from_develop_is_noop(monorepo, unichain, make_context):
+    ctx = make_context(unichain, monorepo, regenerate_command="")
+    first = NetworksStage().apply(ctx)
+    git.Repo(monorepo).heads["develop"].checkout()
+
+    second = NetworksStage().apply(ctx)
+
+    assert second["commit"] == first["commit"]
+    assert git.Repo(monorepo).active_branch.name == "develop"
+
+
+def test_entry_already_on_base_branch_is_noop(monorepo, unichain, make_context):
+    ctx = make_context(unichain, monorepo, regenerate_command="")
+    first = NetworksStage().apply(ctx)
+    repo = git.Repo(monorepo)
+    repo.heads["develop"].checkout()
+    repo.git.merge("--ff-only", BRANCH)
+    repo.delete_head(BRANCH, force=True)
+
+    outputs = NetworksStage().apply(ctx)
+
+    assert outputs == {"branch": "develop", "commit": first["commit"], "created": False}
+    NetworksStage().verify(ctx, outputs)
+
+
+def test_plan_writes_nothing(monorepo, unichain, make_context):
+    ctx = make_context(unichain, monorepo)
+    before = snapshot(monorepo)
+
+    plan = NetworksStage().plan(ctx)
+
+    assert snapshot(monorepo) == before
+    assert plan.changes is True
+    assert "+    name: 'unichain',\n" in plan.diff
+    assert "+- Unichain\n" in plan.diff
+    assert '+unichain = "${UNICHAIN_MAINNET_URL}"\n' in plan.diff
+    assert "--- /dev/null\n+++ b/.changeset/onboard-unichain.md\n" in plan.diff
+    assert "then runs `yarn generate` in packages/contracts" in plan.details
+    assert plan.data["branch"] == BRANCH
+
+
+def test_dirty_checkout_rejected_naming_files(monorepo, unichain, make_context):
+    (monorepo / "README.md").write_text("changed\n")
+    (monorepo / "notes.txt").write_text("scratch\n")
+    ctx = make_context(unichain, monorepo, regenerate_command="")
+    before = snapshot(monorepo)
+
+    with pytest.raises(StageError) as caught:
+        NetworksStage().apply(ctx)
+
+    assert "changes onboard did not make: README.md, notes.txt" in str(caught.value)
+    assert "git stash --include-untracked" in str(caught.value)
+    assert snapshot(monorepo) == before
+    assert "apply will refuse" in " ".join(NetworksStage().plan(ctx).details)
+
+
+FAILING_REGENERATION = "sh -c 'echo broken > contracts/foundry/SphinxConstants.sol; mkdir -p out; touch out/x; exit 3'"
+
+
+@pytest.mark.parametrize("command", [FAILING_REGENERATION, "no-such-regenerator --all"])
+def test_failing_regeneration_restores_everything(monorepo, unichain, make_context, command):
+    ctx = make_context(unichain, monorepo, regenerate_command=command)
+    before = snapshot(monorepo)
+
+    with pytest.raises(StageError) as caught:
+        NetworksStage().apply(ctx)
+
+    assert "failed in" in str(caught.value) and "every file was restored" in str(caught.value)
+    assert snapshot(monorepo) == before
+    assert BRANCH not in [head.name for head in git.Repo(monorepo).heads]
+
+
+def test_existing_branch_without_entry_rejected(monorepo, unichain, make_context):
+    git.Repo(monorepo).create_head(BRANCH)
+    ctx = make_context(unichain, monorepo, regenerate_command="")
+
+    with pytest.raises(StageError, match=r"branch onboard/unichain already exists but does not hold"):
+        NetworksStage().apply(ctx)
+
+
+def test_verify_reports_changed_field(monorepo, unichain, make_context):
+    ctx = make_context(unichain, monorepo, regenerate_command="")
+    outputs = NetworksStage().apply(ctx)
+    path = monorepo / NETWORKS_TS
+    path.write_text(path.read_text().replace("BigInt(130)", "BigInt(131)"))
+    repo = git.Repo(monorepo)
+    repo.git.add(str(NETWORKS_TS))
+    tampered = repo.index.commit("Change the chain id").hexsha
+
+    with pytest.raises(StageError) as caught:
+        NetworksStage().verify(ctx, {**outputs, "commit": tampered})
+
+    assert "chainId: found 131, expected 130" in str(caught.value)
+
+
+def test_custom_branch_and_bump(monorepo, unichain, make_context):
+    ctx = make_context(unichain, monorepo, regenerate_command="", branch="networks/{name}-add", changeset_bump="minor")
+
+    outputs = NetworksStage().apply(ctx)
+
+    assert outputs["branch"] == "networks/unichain-add"
+    assert '"@sphinx-labs/core": minor' in (monorepo / ".changeset/onboard-unichain.md").read_text()
+
+
+@pytest.mark.node
+def test_tsc_and_prettier_accept_change(monorepo, unichain, make_context, node_env, toolchain):
+    (monorepo / "node_modules").symlink_to(toolchain.node_modules)
+    ctx = make_context(unichain, monorepo, env=node_env)
+    output = io.StringIO()
+    ctx.console = Console(file=output, width=200)
+
+    NetworksStage().apply(ctx)
+
+    assert "tsc accepts packages/contracts/src/networks.ts" in output.getvalue()
+    assert "prettier accepts packages/contracts/src/networks.ts" in output.getvalue()
+    tsc = toolchain.bin("tsc")
+    result = subprocess.run(
+        [str(tsc), "--noEmit", "-p", "tsconfig.json"], cwd=monorepo / "packages/contracts", capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout
+
+
+@pytest.mark.node
+def test_tsc_rejection_restores_everything(monorepo, unichain, make_context, node_env, toolchain):
+    path = monorepo / NETWORKS_TS
+    path.write_text(path.read_text().replace("  rollupStack?: {\n    provider: RollupProvider\n    type: RollupType\n  }\n", ""))
+    repo = git.Repo(monorepo)
+    repo.git.add(str(NETWORKS_TS))
+    repo.index.commit("Drop rollupStack from the type")
+    (monorepo / "node_modules").symlink_to(toolchain.node_modules)
+    ctx = make_context(unichain, monorepo, env=node_env)
+    before = snapshot(monorepo)
+
+    with pytest.raises(StageError) as caught:
+        NetworksStage().apply(ctx)
+
+    assert "tsc rejects the new entry" in str(caught.value)
+    assert "rollupStack" in str(caught.value)
+    assert snapshot(monorepo) == before

@@ -30,10 +30,14 @@ def dirty_paths(repo: git.Repo) -> list[str]:
     return sorted(path for path in paths if path)
 
 
+def describe_paths(paths: list[str], *, limit: int = 10) -> str:
+    return ", ".join(paths[:limit]) + (f" and {len(paths) - limit} more" if len(paths) > limit else "")
+
+
 def require_clean(repo: git.Repo, *, stage: str) -> None:
     dirty = dirty_paths(repo)
     if dirty:
-        shown = ", ".join(dirty[:10]) + (f" and {len(dirty) - 10} more" if len(dirty) > 10 else "")
+        shown = describe_paths(dirty)
         raise StageError(
             stage,
             f"the monorepo checkout {repo.working_tree_dir} has changes onboard did not make: {shown}",

@@ -63,7 +63,7 @@ class NetworksStage(Stage):
         details.append(f"then commits on new branch {branch}")
         dirty = gitops.dirty_paths(repo)
         if dirty:
-            details.append(f"apply will refuse: the checkout has uncommitted changes ({', '.join(dirty)})")
+            details.append(f"apply will refuse: the checkout has uncommitted changes ({gitops.describe_paths(dirty)})")
         files = [change.path.as_posix() for change in change.changes]
         summary = f"add '{ctx.spec.name}' to the monorepo: {', '.join(files)}"
         return Plan(self.name, summary, True, tuple(details), change.diff(), {"branch": branch, "files": files})

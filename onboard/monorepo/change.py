@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from onboard.monorepo import foundry, readme
+from onboard.monorepo.foundry import FoundryEdit
+from onboard.monorepo.readme import ReadmeEdit
 from onboard.monorepo.changeset import changeset_path, package_names, render_changeset
 from onboard.monorepo.insert import add_entry
 from onboard.monorepo.networks_file import NETWORKS_TS, read_networks_file
@@ -72,7 +75,9 @@ def compute_change(monorepo: Path, spec: NetworkSpec, *, bump: str) -> MonorepoC
     return MonorepoChange(tuple(changes), tuple(notes), insertion.existing, insertion.entry_lines)
 
 
-def _text_change(absolute: Path, relative: Path, notes: list[str], edit) -> FileChange | None:  # type: ignore[no-untyped-def]
+def _text_change(
+    absolute: Path, relative: Path, notes: list[str], edit: Callable[[str], ReadmeEdit | FoundryEdit]
+) -> FileChange | None:
     if not absolute.exists():
         notes.append(f"{relative} not found; not changed")
         return None

@@ -34,7 +34,8 @@ def add_rpc_endpoint(text: str, *, name: str, rpc_url_id: str, path: str) -> Fou
     eol = "\r\n" if "\r\n" in text else "\n"
     lines = text.split(eol)
     line = f'{name} = "{value}"'
-    start = next((i for i, item in enumerate(lines) if (m := _TABLE.match(item)) and m.group(1) == "rpc_endpoints"), None)
+    tables = [(index, _TABLE.match(item)) for index, item in enumerate(lines)]
+    start = next((index for index, match in tables if match and match.group(1) == "rpc_endpoints"), None)
     if start is None:
         trailing = "" if not text or text.endswith(eol) else eol
         updated = f"{text}{trailing}{eol if text.strip() else ''}[rpc_endpoints]{eol}{line}{eol}"

@@ -37,10 +37,9 @@ def describe_paths(paths: list[str], *, limit: int = 10) -> str:
 def require_clean(repo: git.Repo, *, stage: str) -> None:
     dirty = dirty_paths(repo)
     if dirty:
-        shown = describe_paths(dirty)
         raise StageError(
             stage,
-            f"the monorepo checkout {repo.working_tree_dir} has changes onboard did not make: {shown}",
+            f"the monorepo checkout {repo.working_tree_dir} has changes onboard did not make: {describe_paths(dirty)}",
             cause="the commit would mix them with the new network, and a rollback could not tell them apart",
             fix="commit or stash them (`git stash --include-untracked`), then run again",
         )

@@ -12,8 +12,9 @@ from onboard.monorepo.render import render_entry
 from onboard.monorepo.style import detect_style
 from onboard.spec import NetworkSpec
 
-# The generated Solidity `enum Network` is stored as uint8 (256 members at most, Solidity's own limit) and
-# also lists anvil; upstream keeps one more value free, so 254 live networks is the ceiling.
+# The generated Solidity `enum Network` is a uint8 that lists anvil before the live networks. Solidity allows
+# 256 members, and onboard stops at 255 so that the largest value stays unused.
+# NOTE: whether upstream's constants script needs that free value was not checked; 255 members is the safe side.
 MAX_LIVE_NETWORKS = 254
 
 

@@ -1,4 +1,4 @@
-"""How the existing entries of networks.ts are written, so a new entry reads like its neighbours."""
+"""Layout habits of the existing entries of networks.ts, so that a new entry reads like its neighbours."""
 
 from __future__ import annotations
 
@@ -123,8 +123,8 @@ def _indents(source: bytes, obj: Node) -> tuple[str, str]:
     return element_indent, pair_prefix[len(element_indent) :]
 
 
-def order_keys(wanted: list[str], samples: tuple[tuple[str, ...], ...]) -> list[str]:
-    """Order `wanted` (given in canonical order) like the sample that shares most of its keys.
+def order_keys(keys: list[str], samples: tuple[tuple[str, ...], ...]) -> list[str]:
+    """Order `keys` (given in canonical order) like the sample that shares the most of them.
 
     Ties go to the later sample, since maintainers copy the last entry. Keys the sample lacks go right after
     the canonical key before them that is already placed, or first when there is none.
@@ -132,15 +132,14 @@ def order_keys(wanted: list[str], samples: tuple[tuple[str, ...], ...]) -> list[
     best: tuple[str, ...] = ()
     best_score = -1
     for sample in samples:
-        score = len(set(sample) & set(wanted))
+        score = len(set(sample) & set(keys))
         if score >= best_score:
             best, best_score = sample, score
-    ordered = [key for key in best if key in wanted]
-    ordered = list(dict.fromkeys(ordered))
-    for index, key in enumerate(wanted):
+    ordered = list(dict.fromkeys(key for key in best if key in keys))
+    for index, key in enumerate(keys):
         if key in ordered:
             continue
-        before = [k for k in wanted[:index] if k in ordered]
+        before = [placed for placed in keys[:index] if placed in ordered]
         position = ordered.index(before[-1]) + 1 if before else 0
         ordered.insert(position, key)
     return ordered

@@ -154,7 +154,8 @@ def _call(node: Node) -> Any:
     args = arguments.named_children
     if function.type == "identifier" and function.text == b"BigInt" and len(args) == 1:
         value = evaluate(args[0])
-        return int(value) if isinstance(value, int) or (isinstance(value, str) and value.isdigit()) else Unreadable(text)
+        readable = isinstance(value, int) or (isinstance(value, str) and value.isdigit())
+        return int(value) if readable else Unreadable(text)
     if function.type == "member_expression" and not args:
         target = function.child_by_field_name("object")
         member = function.child_by_field_name("property")

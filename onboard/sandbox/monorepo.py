@@ -1,8 +1,8 @@
 """A git repository shaped like the Sphinx monorepo, for the tests and the demo.
 
-Yarn 1 workspaces under `packages/` (contracts, core, plugins), changesets with base branch `develop`, a
-networks.ts with the upstream shapes (both explorer kinds, `{}` explorers, comments, a template-string
-rpcUrl, a hard-coded Merkle leaf gas, deprecated networks) and a `yarn generate` script that rewrites
+It has yarn 1 workspaces under `packages/` (contracts, core, plugins) and changesets with base branch
+`develop`. Its networks.ts has the upstream shapes: both explorer kinds, `{}` explorers, comments, a
+template-string rpcUrl, a hard-coded Merkle leaf gas and deprecated networks. `yarn generate` rewrites
 `contracts/foundry/SphinxConstants.sol` from it with plain node.
 """
 

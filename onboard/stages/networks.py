@@ -134,7 +134,7 @@ def _compute(ctx: Context, monorepo: Path) -> MonorepoChange:
 
 
 def _branch_with_entry(repo: git.Repo, branch: str, ctx: Context) -> str | None:
-    """Return the tip of `branch` when it already holds the spec's entry; raise when it exists without it."""
+    """Return the tip of `branch` when it already contains the spec's entry; raise when it exists without it."""
     if not gitops.has_branch(repo, branch):
         return None
     tip = repo.heads[branch].commit.hexsha

@@ -70,7 +70,8 @@ def test_any_text_round_trips(value, quote):
     literal = tsparse.encode_string(value, quote=quote)
 
     assert parse_literal(literal) == value
-    assert "\n" not in literal and "\r" not in literal
+    assert "\n" not in literal
+    assert "\r" not in literal
 
 
 @pytest.mark.parametrize(

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import io
-import subprocess
 from pathlib import Path
 
 import git
 import pytest
 from rich.console import Console
 
+from onboard import proc
 from onboard.errors import StageError
 from onboard.stages.networks import NetworksStage
 
@@ -139,7 +139,8 @@ def test_failing_regeneration_restores_everything(monorepo, unichain, make_conte
     with pytest.raises(StageError) as caught:
         NetworksStage().apply(ctx)
 
-    assert "failed in" in str(caught.value) and "every file was restored" in str(caught.value)
+    assert "failed in" in str(caught.value)
+    assert "every file was restored" in str(caught.value)
     assert snapshot(monorepo) == before
     assert BRANCH not in [head.name for head in git.Repo(monorepo).heads]
 
@@ -187,17 +188,16 @@ def test_tsc_and_prettier_accept_change(monorepo, unichain, make_context, node_e
 
     assert "tsc accepts packages/contracts/src/networks.ts" in output.getvalue()
     assert "prettier accepts packages/contracts/src/networks.ts" in output.getvalue()
-    tsc = toolchain.bin("tsc")
-    result = subprocess.run(
-        [str(tsc), "--noEmit", "-p", "tsconfig.json"], cwd=monorepo / "packages/contracts", capture_output=True, text=True
-    )
-    assert result.returncode == 0, result.stdout
+    tsc = str(toolchain.bin("tsc"))
+    result = proc.run([tsc, "--noEmit", "-p", "tsconfig.json"], cwd=monorepo / "packages/contracts", check=False)
+    assert result.ok, result.stdout
 
 
 @pytest.mark.node
 def test_tsc_rejection_restores_everything(monorepo, unichain, make_context, node_env, toolchain):
     path = monorepo / NETWORKS_TS
-    path.write_text(path.read_text().replace("  rollupStack?: {\n    provider: RollupProvider\n    type: RollupType\n  }\n", ""))
+    rollup_type = "  rollupStack?: {\n    provider: RollupProvider\n    type: RollupType\n  }\n"
+    path.write_text(path.read_text().replace(rollup_type, ""))
     repo = git.Repo(monorepo)
     repo.git.add(str(NETWORKS_TS))
     repo.index.commit("Drop rollupStack from the type")

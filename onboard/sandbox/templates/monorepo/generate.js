@@ -15,7 +15,7 @@ const OUTPUT = path.join(
   'foundry',
   'SphinxConstants.sol'
 )
-// A Solidity enum is stored as uint8, so it holds at most 256 members.
+// A Solidity enum is stored as uint8, so it has at most 256 members.
 const MAX_ENUM_MEMBERS = 256
 
 // Returns the source text of the array literal assigned to `name`, skipping strings and comments.

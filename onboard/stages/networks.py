@@ -7,25 +7,28 @@ lists the network in the README and in packages/plugins/foundry.toml, adds a cha
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
 import git
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from onboard.config import Section, repo_path
 from onboard.errors import OnboardError, StageError
-from onboard.monorepo import gitops
+from onboard.monorepo import foundry, gitops, readme
 from onboard.monorepo.apply import apply_change, commit_message
-from onboard.monorepo.change import FOUNDRY_TOML, MonorepoChange, compute_change
+from onboard.monorepo.change import FOUNDRY_TOML, README, MonorepoChange, compute_change
 from onboard.monorepo.changeset import changeset_path
 from onboard.monorepo.entry import differences, expected_values
 from onboard.monorepo.networks_file import LIVE_ARRAY, NETWORKS_TS, NetworksFile
+from onboard.spec import NetworkSpec
 from onboard.stages.base import Context, Plan, Stage
 
-REGENERATE_TIMEOUT_SECONDS = 600
+# A conservative subset of what `git check-ref-format --branch` accepts.
+_BRANCH_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*")
 
 
 class NetworksSection(Section):
@@ -37,6 +40,17 @@ class NetworksSection(Section):
     )
     regenerate_cwd: str = Field(default="packages/contracts", description="Its folder, relative to the monorepo.")
     changeset_bump: Literal["patch", "minor", "major"] = "patch"
+
+    @field_validator("branch")
+    @classmethod
+    def _branch(cls, value: str) -> str:
+        try:
+            example = value.format(name="example")
+        except (KeyError, IndexError, ValueError):
+            raise ValueError("may contain no placeholder other than {name}") from None
+        if not _BRANCH_NAME.fullmatch(example) or ".." in example or example.endswith((".lock", "/")):
+            raise ValueError("must be a valid git branch name such as onboard/{name}")
+        return value
 
 
 class NetworksStage(Stage):
@@ -60,7 +74,8 @@ class NetworksStage(Stage):
         section = _section(ctx)
         if change.touches_networks and section.regenerate_command:
             details.append(f"then runs `{section.regenerate_command}` in {section.regenerate_cwd}")
-        details.append(f"then commits on new branch {branch}")
+        start = gitops.current_branch(repo) or "detached HEAD"
+        details.append(f"then commits on new branch {branch}, starting at {start} ({repo.head.commit.hexsha[:12]})")
         dirty = gitops.dirty_paths(repo)
         if dirty:
             details.append(f"apply will refuse: the checkout has uncommitted changes ({gitops.describe_paths(dirty)})")
@@ -169,9 +184,29 @@ def verify_commit(
     problems = differences(matching[0].values, expected_values(ctx.spec))
     if networks_only:
         return problems
-    foundry = gitops.read_blob(repo, commit, FOUNDRY_TOML)
-    if foundry is not None and f'"${{{ctx.spec.rpc_url_id}}}"'.encode() not in foundry:
-        problems.append(f"{FOUNDRY_TOML} has no rpc endpoint for {ctx.spec.rpc_url_id}")
-    if expect_changeset and gitops.read_blob(repo, commit, changeset_path(ctx.spec.name)) is None:
-        problems.append(f"{changeset_path(ctx.spec.name)} is missing")
+    return problems + _side_file_problems(repo, commit, ctx.spec, expect_changeset=expect_changeset)
+
+
+def _side_file_problems(repo: git.Repo, commit: str, spec: NetworkSpec, *, expect_changeset: bool) -> list[str]:
+    """Return what is missing from the README, foundry.toml and changeset in `commit`: the edits that
+    would still add something there."""
+    problems = []
+    readme_text = gitops.read_blob(repo, commit, README)
+    if readme_text is not None:
+        edit = readme.add_network(readme_text.decode("utf-8"), display_name=spec.display_name,
+                                  network_type=spec.network_type)  # fmt: skip
+        if edit.text is not None:
+            problems.append(f"{README} does not list '{spec.display_name}'")
+    foundry_text = gitops.read_blob(repo, commit, FOUNDRY_TOML)
+    if foundry_text is not None:
+        try:
+            endpoint = foundry.add_rpc_endpoint(foundry_text.decode("utf-8"), name=spec.name,
+                                                rpc_url_id=spec.rpc_url_id, path=str(FOUNDRY_TOML))  # fmt: skip
+        except OnboardError as err:
+            problems.append(err.message)
+        else:
+            if endpoint.text is not None:
+                problems.append(f"{FOUNDRY_TOML} has no rpc endpoint {spec.name}")
+    if expect_changeset and gitops.read_blob(repo, commit, changeset_path(spec.name)) is None:
+        problems.append(f"{changeset_path(spec.name)} is missing")
     return problems

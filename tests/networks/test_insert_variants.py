@@ -5,6 +5,8 @@ from __future__ import annotations
 import difflib
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from onboard.errors import OnboardError
 from onboard.monorepo import tsparse
@@ -211,3 +213,42 @@ def test_cap_leaves_room_for_last(unichain):
     after = add(source, unichain)
 
     assert len(NetworksFile(after).entries(LIVE_ARRAY)) == MAX_LIVE_NETWORKS
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    indent=st.sampled_from(["  ", "    ", "\t"]),
+    quote=st.sampled_from(["'", '"']),
+    object_comma=st.booleans(),
+    array_comma=st.booleans(),
+    eol=st.sampled_from(["\n", "\r\n"]),
+    count=st.integers(min_value=0, max_value=3),
+    trailer=st.sampled_from(["", "  // after the last entry\n", "  /* block */\n"]),
+)
+def test_generated_layouts_followed(unichain, indent, quote, object_comma, array_comma, eol, count, trailer):
+    source = _layout(indent, quote, object_comma, array_comma, count, trailer).replace("\n", eol).encode()
+
+    after = add_entry(NetworksFile(source), unichain).source
+
+    assert after is not None
+    assert only_insertions(source, after)
+    added = inserted_text(source, after).decode()
+    assert added.count("\n") == added.count(eol)
+    # An empty array gives no example, so the defaults apply: two spaces, single quotes, trailing commas.
+    if count == 0:
+        indent, quote, object_comma, array_comma = "  ", "'", True, True
+    assert f"{indent}{{{eol}{indent * 2}name: {quote}unichain{quote}," in added
+    assert added.rstrip().endswith(f"{indent}}}" + ("," if array_comma else ""))
+    assert (f"{indent * 3}type: {quote}OP Stack{quote}," in added) == object_comma
+
+
+def _layout(indent: str, quote: str, object_comma: bool, array_comma: bool, count: int, trailer: str) -> str:
+    tail = "," if object_comma else ""
+    entries = [
+        f"{indent}{{\n{indent * 2}name: {quote}n{i}{quote},\n{indent * 2}chainId: BigInt({9000 + i}),\n"
+        f"{indent * 2}rollupStack: {{\n{indent * 3}provider: {quote}None{quote},\n"
+        f"{indent * 3}type: {quote}OP Stack{quote}{tail}\n{indent * 2}}}{tail}\n{indent}}}"
+        for i in range(count)
+    ]
+    body = ",\n".join(entries) + ("," if array_comma and entries else "") + ("\n" if entries else "")
+    return HEADER + f"export const SPHINX_NETWORKS: Array<SupportedNetwork> = [\n{body}{trailer}]\n"

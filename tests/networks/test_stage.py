@@ -10,7 +10,7 @@ import pytest
 from rich.console import Console
 
 from onboard import proc
-from onboard.errors import StageError
+from onboard.errors import ConfigError, StageError
 from onboard.stages.networks import NetworksStage
 
 BRANCH = "onboard/unichain"
@@ -110,6 +110,7 @@ def test_plan_writes_nothing(monorepo, unichain, make_context):
     assert '+unichain = "${UNICHAIN_MAINNET_URL}"\n' in plan.diff
     assert "--- /dev/null\n+++ b/.changeset/onboard-unichain.md\n" in plan.diff
     assert "then runs `yarn generate` in packages/contracts" in plan.details
+    assert plan.details[-1].startswith("then commits on new branch onboard/unichain, starting at develop (")
     assert plan.data["branch"] == BRANCH
 
 
@@ -168,6 +169,29 @@ def test_verify_reports_changed_field(monorepo, unichain, make_context):
     assert "chainId: found 131, expected 130" in str(caught.value)
 
 
+def test_verify_reports_missing_side_files(monorepo, unichain, make_context):
+    ctx = make_context(unichain, monorepo, regenerate_command="")
+    outputs = NetworksStage().apply(ctx)
+    repo = git.Repo(monorepo)
+    repo.git.checkout("develop", "--", "README.md", "packages/plugins/foundry.toml")
+    repo.git.rm("-q", ".changeset/onboard-unichain.md")
+    reverted = repo.index.commit("Drop the side files").hexsha
+
+    with pytest.raises(StageError) as caught:
+        NetworksStage().verify(ctx, {**outputs, "commit": reverted})
+
+    assert "README.md does not list 'Unichain'" in str(caught.value)
+    assert "packages/plugins/foundry.toml has no rpc endpoint unichain" in str(caught.value)
+    assert ".changeset/onboard-unichain.md is missing" in str(caught.value)
+
+
+def test_verify_unknown_commit(monorepo, unichain, make_context):
+    ctx = make_context(unichain, monorepo)
+
+    with pytest.raises(StageError, match="commit 'deadbeef' not found"):
+        NetworksStage().verify(ctx, {"commit": "deadbeef"})
+
+
 def test_custom_branch_and_bump(monorepo, unichain, make_context):
     ctx = make_context(unichain, monorepo, regenerate_command="", branch="networks/{name}-add", changeset_bump="minor")
 
@@ -211,3 +235,11 @@ def test_tsc_rejection_restores_everything(monorepo, unichain, make_context, nod
     assert "tsc rejects the new entry" in str(caught.value)
     assert "rollupStack" in str(caught.value)
     assert snapshot(monorepo) == before
+
+
+@pytest.mark.parametrize("branch", ["onboard/{nme}", "bad branch/{name}", "a..b/{name}", "{0}"])
+def test_invalid_branch_setting_rejected(monorepo, unichain, make_context, branch):
+    ctx = make_context(unichain, monorepo, branch=branch)
+
+    with pytest.raises(ConfigError, match=r"invalid \[networks\] section"):
+        NetworksStage().plan(ctx)

@@ -1,4 +1,4 @@
-"""Writing a MonorepoChange: files, regeneration, tsc and prettier, then the commit; a failure restores all."""
+"""Writing a MonorepoChange: files, regeneration, tsc and prettier, then the commit. A failure restores all."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def apply_change(
     env: Mapping[str, str],
     console: Console,
 ) -> str:
-    """Write the files, regenerate, check and commit on the new `branch`; return the commit SHA.
+    """Write the files, regenerate, check and commit on the new `branch`, returning the commit SHA.
 
     Expects a clean work tree. On any failure, the work tree, index and HEAD are put back as they were.
     """

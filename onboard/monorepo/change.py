@@ -21,7 +21,7 @@ FOUNDRY_TOML = Path("packages/plugins/foundry.toml")
 
 @dataclass(frozen=True)
 class FileChange:
-    """One file's new content; `before` is None for a new file."""
+    """One file's new content, and its old content unless the file is new."""
 
     path: Path
     before: bytes | None
@@ -46,7 +46,7 @@ class MonorepoChange:
 
 
 def compute_change(monorepo: Path, spec: NetworkSpec, *, bump: str) -> MonorepoChange:
-    """Return the edits that add `spec` to the monorepo's work tree; raise on duplicates or invalid files."""
+    """Return the edits that add `spec` to the monorepo's work tree, raising on duplicates or invalid files."""
     changes: list[FileChange] = []
     notes: list[str] = []
 

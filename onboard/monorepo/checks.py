@@ -35,7 +35,7 @@ def package_dir(monorepo: Path, file: Path) -> Path:
 
 
 def check_typescript(monorepo: Path, file: Path, *, entry_lines: tuple[int, int], env: Mapping[str, str]) -> str:
-    """Type-check `file` alone; raise when tsc reports an error inside the new entry's lines."""
+    """Type-check `file` alone and raise when tsc reports an error inside the new entry's lines."""
     package = package_dir(monorepo, file)
     tsc = find_tool(monorepo, package, "tsc")
     if tsc is None:

@@ -14,7 +14,7 @@ from onboard.spec import NetworkSpec
 
 # The generated Solidity `enum Network` is a uint8 that lists anvil before the live networks. Solidity allows
 # 256 members, and onboard stops at 255 so that the largest value stays unused.
-# NOTE: whether upstream's constants script needs that free value was not checked; 255 members is the safe side.
+# NOTE: whether upstream's constants script needs that free value was not checked. 255 is the safe side.
 MAX_LIVE_NETWORKS = 254
 
 
@@ -63,7 +63,7 @@ def find_conflicts(networks_file: NetworksFile, spec: NetworkSpec) -> Entry | No
 
 
 def add_entry(networks_file: NetworksFile, spec: NetworkSpec) -> Insertion:
-    """Return networks.ts with the spec's entry appended to SPHINX_NETWORKS; every other byte is kept."""
+    """Return networks.ts with the spec's entry appended to SPHINX_NETWORKS and every other byte kept."""
     existing = find_conflicts(networks_file, spec)
     if existing is not None:
         return Insertion(None, existing=existing.describe())
@@ -102,7 +102,7 @@ def _insert(networks_file: NetworksFile, entry: bytes, eol: bytes) -> bytes:
     else:
         edits.append((close.start_byte, eol + entry + eol))
 
-    # Apply from the end so earlier offsets stay valid; at equal offsets the comma must end up first.
+    # Apply from the end so that earlier offsets stay valid. At equal offsets the comma must end up first.
     for _, offset, text in sorted(((order, offset, text) for order, (offset, text) in enumerate(edits)),
                                   key=lambda edit: (edit[1], edit[0]), reverse=True):  # fmt: skip
         source = source[:offset] + text + source[offset:]
@@ -110,7 +110,7 @@ def _insert(networks_file: NetworksFile, entry: bytes, eol: bytes) -> bytes:
 
 
 def _check_result(source: bytes, before: NetworksFile, spec: NetworkSpec, *, expected_count: int) -> Entry:
-    """Re-parse the edited file and read the new entry back; raise when anything is off."""
+    """Re-parse the edited file and read the new entry back, raising when either differs from the spec."""
     problems = tsparse.syntax_problems(tsparse.parse(source))
     after = NetworksFile(source, path=before.path) if not problems else None
     entries = after.entries(LIVE_ARRAY) if after else []

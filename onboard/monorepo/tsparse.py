@@ -33,7 +33,7 @@ class Unreadable:
 
 
 class Undefined:
-    """The `undefined` literal; an explorer set to it counts as absent."""
+    """The `undefined` literal. An explorer set to it counts as absent."""
 
     def __repr__(self) -> str:
         return "undefined"

@@ -34,11 +34,13 @@ _BRANCH_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*")
 class NetworksSection(Section):
     """`[networks]` in onboard.toml."""
 
-    branch: str = Field(default="onboard/{name}", description="Branch to commit on; {name} is the network.")
+    branch: str = Field(default="onboard/{name}", description="Branch to commit on, where {name} is the network.")
     regenerate_command: str = Field(
-        default="yarn generate", description="Command that rewrites generated files; empty to skip."
+        default="yarn generate", description="Command that rewrites generated files, or empty to skip it."
     )
-    regenerate_cwd: str = Field(default="packages/contracts", description="Its folder, relative to the monorepo.")
+    regenerate_cwd: str = Field(
+        default="packages/contracts", description="Folder the command runs in, relative to the monorepo."
+    )
     changeset_bump: Literal["patch", "minor", "major"] = "patch"
 
     @field_validator("branch")
@@ -50,6 +52,15 @@ class NetworksSection(Section):
             raise ValueError("may contain no placeholder other than {name}") from None
         if not _BRANCH_NAME.fullmatch(example) or ".." in example or example.endswith((".lock", "/")):
             raise ValueError("must be a valid git branch name such as onboard/{name}")
+        return value
+
+    @field_validator("regenerate_command")
+    @classmethod
+    def _command(cls, value: str) -> str:
+        try:
+            shlex.split(value)
+        except ValueError as err:
+            raise ValueError(f"is not a valid shell-style command ({err})") from None
         return value
 
 
@@ -66,34 +77,36 @@ class NetworksStage(Stage):
         if existing is not None:
             return Plan(self.name, f"branch {branch} already has '{ctx.spec.name}' at {existing[:12]}", False)
 
+        dirty = gitops.dirty_paths(repo)
+        refusal = f"apply will stop: the checkout has uncommitted changes ({gitops.describe_paths(dirty)})"
         change = _compute(ctx, monorepo)
-        if not change.changes:
-            return Plan(self.name, f"'{ctx.spec.name}' is already in the monorepo; nothing to do", False,
+        if not change.changes and not dirty:
+            return Plan(self.name, f"'{ctx.spec.name}' is already in the monorepo, nothing to do", False,
                         details=change.notes)  # fmt: skip
+
         details = list(change.notes)
         section = _section(ctx)
         if change.touches_networks and section.regenerate_command:
             details.append(f"then runs `{section.regenerate_command}` in {section.regenerate_cwd}")
         start = gitops.current_branch(repo) or "detached HEAD"
         details.append(f"then commits on new branch {branch}, starting at {start} ({repo.head.commit.hexsha[:12]})")
-        dirty = gitops.dirty_paths(repo)
         if dirty:
-            details.append(f"apply will refuse: the checkout has uncommitted changes ({gitops.describe_paths(dirty)})")
+            details.append(refusal)
         files = [change.path.as_posix() for change in change.changes]
-        summary = f"add '{ctx.spec.name}' to the monorepo: {', '.join(files)}"
+        summary = refusal if dirty else f"add '{ctx.spec.name}' to the monorepo: {', '.join(files)}"
         return Plan(self.name, summary, True, tuple(details), change.diff(), {"branch": branch, "files": files})
 
     def apply(self, ctx: Context) -> dict[str, Any]:
         monorepo, repo, branch = _open(ctx)
         existing = _branch_with_entry(repo, branch, ctx)
         if existing is not None:
-            ctx.console.print(f"networks: branch {branch} already has '{ctx.spec.name}'; nothing to do")
+            ctx.console.print(f"networks: branch {branch} already has '{ctx.spec.name}', nothing to do")
             return {"branch": branch, "commit": existing, "created": False}
 
         gitops.require_clean(repo, stage=self.name)
         change = _compute(ctx, monorepo)
         if not change.changes:
-            ctx.console.print(f"networks: '{ctx.spec.name}' is already in the monorepo; nothing to do")
+            ctx.console.print(f"networks: '{ctx.spec.name}' is already in the monorepo, nothing to do")
             return {"branch": gitops.current_branch(repo), "commit": repo.head.commit.hexsha, "created": False}
 
         section = _section(ctx)
@@ -149,7 +162,7 @@ def _compute(ctx: Context, monorepo: Path) -> MonorepoChange:
 
 
 def _branch_with_entry(repo: git.Repo, branch: str, ctx: Context) -> str | None:
-    """Return the tip of `branch` when it already contains the spec's entry; raise when it exists without it."""
+    """Return the tip of `branch` when it already contains the spec's entry. Raise when it exists without it."""
     if not gitops.has_branch(repo, branch):
         return None
     tip = repo.heads[branch].commit.hexsha

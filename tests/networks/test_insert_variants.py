@@ -250,5 +250,7 @@ def _layout(indent: str, quote: str, object_comma: bool, array_comma: bool, coun
         f"{indent * 3}type: {quote}OP Stack{quote}{tail}\n{indent * 2}}}{tail}\n{indent}}}"
         for i in range(count)
     ]
-    body = ",\n".join(entries) + ("," if array_comma and entries else "") + ("\n" if entries else "")
+    body = ",\n".join(entries)
+    if entries:
+        body += ",\n" if array_comma else "\n"
     return HEADER + f"export const SPHINX_NETWORKS: Array<SupportedNetwork> = [\n{body}{trailer}]\n"

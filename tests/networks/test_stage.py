@@ -126,7 +126,9 @@ def test_dirty_checkout_rejected_naming_files(monorepo, unichain, make_context):
     assert "changes onboard did not make: README.md, notes.txt" in str(caught.value)
     assert "git stash --include-untracked" in str(caught.value)
     assert snapshot(monorepo) == before
-    assert "apply will refuse" in " ".join(NetworksStage().plan(ctx).details)
+    plan = NetworksStage().plan(ctx)
+    assert plan.summary.startswith("apply will stop: the checkout has uncommitted changes (README.md, notes.txt)")
+    assert plan.changes is True
 
 
 FAILING_REGENERATION = "sh -c 'echo broken > contracts/foundry/SphinxConstants.sol; mkdir -p out; touch out/x; exit 3'"
@@ -237,9 +239,20 @@ def test_tsc_rejection_restores_everything(monorepo, unichain, make_context, nod
     assert snapshot(monorepo) == before
 
 
-@pytest.mark.parametrize("branch", ["onboard/{nme}", "bad branch/{name}", "a..b/{name}", "{0}"])
-def test_invalid_branch_setting_rejected(monorepo, unichain, make_context, branch):
-    ctx = make_context(unichain, monorepo, branch=branch)
+@pytest.mark.parametrize(
+    "setting",
+    [
+        {"branch": "onboard/{nme}"},
+        {"branch": "bad branch/{name}"},
+        {"branch": "a..b/{name}"},
+        {"branch": "{0}"},
+        {"regenerate_command": "yarn 'generate"},
+        {"changeset_bump": "huge"},
+        {"unknown_key": 1},
+    ],
+)
+def test_invalid_setting_rejected(monorepo, unichain, make_context, setting):
+    ctx = make_context(unichain, monorepo, **setting)
 
     with pytest.raises(ConfigError, match=r"invalid \[networks\] section"):
         NetworksStage().plan(ctx)

@@ -47,11 +47,15 @@ def require_clean(repo: git.Repo, *, stage: str) -> None:
 
 def read_blob(repo: git.Repo, revision: str, path: Path) -> bytes | None:
     """Return the content of `path` at `revision`, or None when the file is not there."""
+    blob = _blob(repo, revision, path)
+    return None if blob is None else blob.data_stream.read()
+
+
+def _blob(repo: git.Repo, revision: str, path: Path) -> git.Blob | None:
     try:
-        blob = repo.commit(revision).tree / path.as_posix()
+        return repo.commit(revision).tree / path.as_posix()
     except KeyError:
         return None
-    return blob.data_stream.read()
 
 
 def current_branch(repo: git.Repo) -> str | None:
@@ -70,23 +74,34 @@ def restore(repo: git.Repo, written: Mapping[Path, bytes | None], untracked_befo
     """
     root = Path(repo.working_tree_dir or ".")
     for relative, content in written.items():
-        _put(root / relative, content)
+        _put(root, relative, content)
     with contextlib.suppress(git.GitCommandError):
         repo.index.reset()
     keep = set(untracked_before)
     for relative in dirty_paths(repo):
         if relative in keep:
             continue
-        _put(root / relative, read_blob(repo, "HEAD", Path(relative)))
+        blob = _blob(repo, "HEAD", Path(relative))
+        if blob is None:
+            _put(root, Path(relative), None)
+        else:
+            _put(root, Path(relative), blob.data_stream.read(), mode=blob.mode & 0o777)
 
 
-def _put(path: Path, content: bytes | None) -> None:
-    if content is None:
-        path.unlink(missing_ok=True)
-        with contextlib.suppress(OSError):
-            path.parent.rmdir()  # only when the failed step left it empty
+def _put(root: Path, relative: Path, content: bytes | None, *, mode: int | None = None) -> None:
+    """Write `content` to `root / relative`, or delete the file and the folders it leaves empty."""
+    path = root / relative
+    if content is not None:
+        atomic_write(path, content, mode=mode)
         return
-    atomic_write(path, content)
+    path.unlink(missing_ok=True)
+    for folder in path.relative_to(root).parents:
+        if folder == Path("."):
+            break
+        try:
+            (root / folder).rmdir()
+        except OSError:
+            break
 
 
 def commit_on_new_branch(repo: git.Repo, *, branch: str, paths: list[str], message: str) -> str:

@@ -7,7 +7,6 @@ from dataclasses import dataclass, replace
 
 from tree_sitter import Node
 
-from onboard.monorepo import tsparse
 from onboard.monorepo.networks_file import DEPRECATED_ARRAY, LIVE_ARRAY, LOCAL_ARRAY, NetworksFile
 
 # prettier's defaults as the sandbox and upstream configure them, used when the file has no example.

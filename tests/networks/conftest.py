@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -60,12 +61,7 @@ def make_context(tmp_path: Path) -> Callable[..., Context]:
         config = Config(data=data, path=None, root=tmp_path)
         journal = Journal(tmp_path / "state", spec.name)
         console = Console(stderr=True, width=200)
-        return Context(spec=spec, config=config, journal=journal, env=env or {"PATH": _path()}, console=console)
+        env = env or {"PATH": os.environ.get("PATH", "")}
+        return Context(spec=spec, config=config, journal=journal, env=env, console=console)
 
     return make
-
-
-def _path() -> str:
-    import os
-
-    return os.environ.get("PATH", "")

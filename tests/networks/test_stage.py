@@ -131,7 +131,10 @@ def test_dirty_checkout_rejected_naming_files(monorepo, unichain, make_context):
     assert plan.changes is True
 
 
-FAILING_REGENERATION = "sh -c 'echo broken > contracts/foundry/SphinxConstants.sol; mkdir -p out; touch out/x; exit 3'"
+FAILING_REGENERATION = (
+    "sh -c 'echo broken > contracts/foundry/SphinxConstants.sol; rm scripts/generate.js;"
+    " mkdir -p generated/deep; touch generated/deep/x; exit 3'"
+)
 
 
 @pytest.mark.parametrize("command", [FAILING_REGENERATION, "no-such-regenerator --all"])
@@ -146,6 +149,8 @@ def test_failing_regeneration_restores_everything(monorepo, unichain, make_conte
     assert "every file was restored" in str(caught.value)
     assert snapshot(monorepo) == before
     assert BRANCH not in [head.name for head in git.Repo(monorepo).heads]
+    assert (monorepo / "packages/contracts/scripts/generate.js").stat().st_mode & 0o111
+    assert not (monorepo / "packages/contracts/generated").exists()
 
 
 def test_existing_branch_without_entry_rejected(monorepo, unichain, make_context):

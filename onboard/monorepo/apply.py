@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -20,12 +21,13 @@ REGENERATE_TIMEOUT_SECONDS = 600
 
 
 def commit_message(spec: NetworkSpec) -> str:
+    """Return the commit message: a subject line and a body wrapped at 72 columns, as git tools expect."""
     kind = "testnet" if spec.network_type == "Testnet" else "mainnet"
-    return (
-        f"Add {spec.display_name} to the supported networks\n\n"
-        f"{spec.display_name} is a {kind} with chain id {spec.chain_id}; its RPC URL comes from "
-        f"{spec.rpc_url_id}. The entry, README line, rpc endpoint and changeset were written by onboard.\n"
+    body = (
+        f"{spec.display_name} is a {kind} with chain id {spec.chain_id}. Its RPC URL comes from "
+        f"{spec.rpc_url_id}. The entry, README line, rpc endpoint and changeset were written by onboard."
     )
+    return f"Add {spec.display_name} to the supported networks\n\n{textwrap.fill(body, width=72)}\n"
 
 
 def apply_change(

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from tree_sitter import Node
 
 from onboard.monorepo.networks_file import DEPRECATED_ARRAY, LIVE_ARRAY, LOCAL_ARRAY, NetworksFile
 
-# prettier's defaults as the sandbox and upstream configure them, used when the file has no example.
+# prettier's default indentation, used when the file has no entry to copy it from.
 DEFAULT_INDENT = "  "
+_Vote = TypeVar("_Vote")
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,7 @@ def detect_style(networks_file: NetworksFile) -> Style:
         eol="\r\n" if source.count(b"\r\n") * 2 > source.count(b"\n") else "\n",
         quote=_majority([node.text[:1].decode() for node in strings if node.text], default="'"),
         object_trailing_comma=_majority([_has_trailing_comma(node) for node in objects if _multiline(node)], True),
-        numeric_separators=any(b"_" in _text(entry.node) for entry in live if "hardcodedMerkleLeafGas" in entry.values),
+        numeric_separators=any(b"_" in _field_text(entry.node, "hardcodedMerkleLeafGas") for entry in live),
         entry_orders=tuple(entry.keys for entry in live),
         explorer_kind_orders=tuple(tuple(value) for value in explorers if value),
         etherscan_orders=_sub_orders(explorers, "etherscan"),
@@ -62,8 +64,14 @@ def detect_style(networks_file: NetworksFile) -> Style:
     return style
 
 
-def _text(node: Node) -> bytes:
-    return node.text or b""
+def _field_text(obj: Node, key: str) -> bytes:
+    """Return the source of the value of `key` in an object literal, or b"" when the key is absent."""
+    for pair in obj.named_children:
+        name = pair.child_by_field_name("key") if pair.type == "pair" else None
+        value = pair.child_by_field_name("value") if pair.type == "pair" else None
+        if name is not None and value is not None and name.text == key.encode():
+            return value.text or b""
+    return b""
 
 
 def _descendants(node: Node, kind: str) -> list[Node]:
@@ -93,11 +101,10 @@ def _has_trailing_comma(node: Node) -> bool:
     return any(child.type == "," for child in after)
 
 
-def _majority(votes: list, default):  # type: ignore[no-untyped-def]
+def _majority(votes: list[_Vote], default: _Vote) -> _Vote:
     if not votes:
         return default
-    counts = Counter(votes).most_common()
-    return counts[0][0]
+    return Counter(votes).most_common(1)[0][0]
 
 
 def _sub_orders(explorers: list[dict], kind: str) -> tuple[tuple[str, ...], ...]:

@@ -73,6 +73,16 @@ def test_field_order_follows_closest_entry(sandbox_file, make_spec):
     assert b"    blockexplorers: {},\n" in result.source
 
 
+def test_merkle_leaf_gas_without_separators(make_spec):
+    source = _template("networks.ts").replace("(10_500_000).toString()", "(10500000).toString()")
+    spec = make_spec(hardcoded_merkle_leaf_gas=11_200_000)
+
+    result = add_entry(NetworksFile(source.encode()), spec)
+
+    assert result.source is not None
+    assert b"hardcodedMerkleLeafGas: (11200000).toString()," in result.source
+
+
 def test_explorer_field_order_follows_entries(sandbox_file, make_spec, unichain):
     spec = make_spec(block_explorers={"blockscout": unichain.block_explorers.blockscout.model_dump()})
 

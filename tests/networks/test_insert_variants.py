@@ -254,3 +254,29 @@ def _layout(indent: str, quote: str, object_comma: bool, array_comma: bool, coun
     if entries:
         body += ",\n" if array_comma else "\n"
     return HEADER + f"export const SPHINX_NETWORKS: Array<SupportedNetwork> = [\n{body}{trailer}]\n"
+
+
+@pytest.mark.parametrize(
+    ("broken_entry", "problem"),
+    [
+        ("  {\n    name: 'unichain',\n", "missing '}'"),
+        ("  {\n    name: 'unichain' chainId: 1,\n  }", "unexpected"),
+    ],
+)
+def test_broken_render_rejected_after_reparse(unichain, monkeypatch, broken_entry, problem):
+    monkeypatch.setattr("onboard.monorepo.insert.render_entry", lambda values, style: broken_entry)
+
+    with pytest.raises(OnboardError, match="would produce an invalid file") as caught:
+        add(STANDARD, unichain)
+
+    assert problem in str(caught.value)
+
+
+def test_render_mismatch_rejected_after_reparse(unichain, monkeypatch):
+    wrong = ENTRY_A.replace("'alpha'", "'unichain'").replace("7001", "130")
+    monkeypatch.setattr("onboard.monorepo.insert.render_entry", lambda values, style: wrong)
+
+    with pytest.raises(OnboardError, match="would produce an invalid file") as caught:
+        add(STANDARD, unichain)
+
+    assert "displayName: found 'Alpha', expected 'Unichain'" in str(caught.value)

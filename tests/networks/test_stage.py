@@ -261,3 +261,16 @@ def test_invalid_setting_rejected(monorepo, unichain, make_context, setting):
 
     with pytest.raises(ConfigError, match=r"invalid \[networks\] section"):
         NetworksStage().plan(ctx)
+
+
+def test_commit_message_wrapped(monorepo, unichain, make_context):
+    ctx = make_context(unichain, monorepo, regenerate_command="")
+
+    outputs = NetworksStage().apply(ctx)
+
+    message = git.Repo(monorepo).commit(outputs["commit"]).message
+    subject, blank, *body = message.splitlines()
+    assert subject == "Add Unichain to the supported networks"
+    assert blank == ""
+    assert all(len(line) <= 72 for line in body)
+    assert "chain id 130" in message

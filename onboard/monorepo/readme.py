@@ -12,7 +12,7 @@ _SECTION_TITLE = re.compile(r"networks supported|supported networks", re.IGNOREC
 
 @dataclass(frozen=True)
 class _List:
-    labels: str
+    label: str
     lines: list[int]  # indexes of the bullet lines
 
 
@@ -58,7 +58,7 @@ def _section_lists(lines: list[str]) -> list[_List] | None:
         return None
 
     lists: list[_List] = []
-    label: list[str] = []
+    label = ""  # the last non-blank line before a list, such as "Test networks:"
     current: list[int] = []
     for index in range(start, len(lines)):
         line = lines[index]
@@ -69,12 +69,12 @@ def _section_lists(lines: list[str]) -> list[_List] | None:
             current.append(index)
             continue
         if current:
-            lists.append(_List(" ".join(label), current))
-            current, label = [], []
+            lists.append(_List(label, current))
+            current, label = [], ""
         if line.strip():
-            label.append(line.strip())
+            label = line.strip()
     if current:
-        lists.append(_List(" ".join(label), current))
+        lists.append(_List(label, current))
     return lists
 
 
@@ -83,8 +83,8 @@ def _pick(lists: list[_List], *, testnet: bool) -> _List | None:
     second for testnets."""
     if not lists:
         return None
-    labelled_test = [item for item in lists if re.search(r"test", item.labels, re.IGNORECASE)]
-    labelled_main = [item for item in lists if re.search(r"main|production", item.labels, re.IGNORECASE)]
+    labelled_test = [item for item in lists if re.search(r"\btest\s?net", item.label, re.IGNORECASE)]
+    labelled_main = [item for item in lists if re.search(r"\bmain\s?net|\bproduction", item.label, re.IGNORECASE)]
     if testnet:
         if labelled_test:
             return labelled_test[-1]

@@ -50,6 +50,15 @@ def test_readme_labelled_lists_and_bullet_kept(network_type, after):
     assert f"{after}* Ink\n" in edit.text
 
 
+def test_readme_note_line_is_not_a_label():
+    text = "## Networks Supported\n\n> Note: each network here was tested.\n\n- Ethereum\n\nTest networks:\n\n- Sepolia\n"
+
+    edit = readme.add_network(text, display_name="Ink", network_type="Mainnet")
+
+    assert edit.text is not None
+    assert "- Ethereum\n- Ink\n" in edit.text
+
+
 def test_readme_crlf_kept():
     text = LABELLED.replace("\n", "\r\n")
 

@@ -29,10 +29,9 @@ const arrayText = (source, name) => {
   for (let i = start; i < source.length; i++) {
     const char = source[i]
     if (char === '/' && source[i + 1] === '/') {
-      i = source.indexOf('\n', i)
-      if (i < 0) break
+      i = endOf(source, '\n', i)
     } else if (char === '/' && source[i + 1] === '*') {
-      i = source.indexOf('*/', i) + 1
+      i = endOf(source, '*/', i) + 1
     } else if (char === "'" || char === '"' || char === '`') {
       i = skipString(source, i)
     } else if (char === '[' || char === '{' || char === '(') {
@@ -43,6 +42,15 @@ const arrayText = (source, name) => {
     }
   }
   throw new Error(`${SOURCE}: the array ${name} is not closed`)
+}
+
+// Returns the index of the next `marker` after `start`, or throws when a comment never ends.
+const endOf = (text, marker, start) => {
+  const index = text.indexOf(marker, start)
+  if (index < 0) {
+    throw new Error(`${SOURCE}: a comment is not closed`)
+  }
+  return index
 }
 
 const skipString = (source, start) => {
@@ -62,9 +70,9 @@ const readEntries = (text) => {
   for (let i = 0; i < text.length; i++) {
     const char = text[i]
     if (char === '/' && text[i + 1] === '/') {
-      i = text.indexOf('\n', i)
+      i = endOf(text, '\n', i)
     } else if (char === '/' && text[i + 1] === '*') {
-      i = text.indexOf('*/', i) + 1
+      i = endOf(text, '*/', i) + 1
     } else if (char === "'" || char === '"' || char === '`') {
       i = skipString(text, i)
     } else if (char === '{' || char === '[' || char === '(') {

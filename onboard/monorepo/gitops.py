@@ -34,15 +34,25 @@ def describe_paths(paths: list[str], *, limit: int = 10) -> str:
     return ", ".join(paths[:limit]) + (f" and {len(paths) - limit} more" if len(paths) > limit else "")
 
 
-def require_clean(repo: git.Repo, *, stage: str) -> None:
+def require_clean(repo: git.Repo, *, stage: str, interrupted_at: str | None = None) -> None:
+    """Raise naming every uncommitted change. `interrupted_at` is the HEAD SHA at which an earlier run
+    started writing and never finished; when HEAD is still there, the message says the files are likely its."""
     dirty = dirty_paths(repo)
-    if dirty:
+    if not dirty:
+        return
+    if interrupted_at is not None and interrupted_at == repo.head.commit.hexsha:
         raise StageError(
             stage,
-            f"the monorepo checkout {repo.working_tree_dir} has changes onboard did not make: {describe_paths(dirty)}",
-            cause="the commit would mix them with the new network, and a rollback could not tell them apart",
-            fix="commit or stash them (`git stash --include-untracked`), then run again",
+            f"the monorepo checkout {repo.working_tree_dir} has uncommitted changes: {describe_paths(dirty)}",
+            cause="an earlier run of this stage stopped after writing files and before committing them",
+            fix="check them with `git status`, discard them with `git stash --include-untracked`, then run again",
         )
+    raise StageError(
+        stage,
+        f"the monorepo checkout {repo.working_tree_dir} has changes onboard did not make: {describe_paths(dirty)}",
+        cause="the commit would mix them with the new network, and a rollback could not tell them apart",
+        fix="commit or stash them (`git stash --include-untracked`), then run again",
+    )
 
 
 def read_blob(repo: git.Repo, revision: str, path: Path) -> bytes | None:

@@ -103,13 +103,16 @@ class NetworksStage(Stage):
             ctx.console.print(f"networks: branch {branch} already has '{ctx.spec.name}', nothing to do")
             return {"branch": branch, "commit": existing, "created": False}
 
-        gitops.require_clean(repo, stage=self.name)
+        interrupted_at = ctx.outputs_of(self.name).get("writing_at")
+        gitops.require_clean(repo, stage=self.name, interrupted_at=interrupted_at)
         change = _compute(ctx, monorepo)
         if not change.changes:
             ctx.console.print(f"networks: '{ctx.spec.name}' is already in the monorepo, nothing to do")
             return {"branch": gitops.current_branch(repo), "commit": repo.head.commit.hexsha, "created": False}
 
         section = _section(ctx)
+        # Recorded so that a run killed before the commit can tell the operator whose files are left.
+        ctx.journal.record_outputs(self.name, {"writing_at": repo.head.commit.hexsha})
         try:
             sha = apply_change(
                 monorepo,
@@ -123,8 +126,9 @@ class NetworksStage(Stage):
                 console=ctx.console,
             )
         except OnboardError as err:
+            ctx.journal.record_outputs(self.name, {"writing_at": None})
             raise StageError(self.name, err.message, cause=err.cause, fix=err.fix) from err
-        outputs = {"branch": branch, "commit": sha, "created": True,
+        outputs = {"branch": branch, "commit": sha, "created": True, "writing_at": None,
                    "files": [item.path.as_posix() for item in change.changes]}  # fmt: skip
         ctx.journal.record_outputs(self.name, outputs)
         ctx.console.print(f"networks: committed {sha[:12]} on branch {branch}")

@@ -274,3 +274,29 @@ def test_commit_message_wrapped(monorepo, unichain, make_context):
     assert blank == ""
     assert all(len(line) <= 72 for line in body)
     assert "chain id 130" in message
+
+
+def test_leftovers_of_killed_run_named(monorepo, unichain, make_context):
+    ctx = make_context(unichain, monorepo, regenerate_command="")
+    head = git.Repo(monorepo).head.commit.hexsha
+    ctx.journal.record_outputs("networks", {"writing_at": head})
+    (monorepo / "README.md").write_text("half written\n")
+
+    with pytest.raises(StageError) as caught:
+        NetworksStage().apply(ctx)
+
+    assert "has uncommitted changes: README.md" in str(caught.value)
+    assert "an earlier run of this stage stopped after writing files" in str(caught.value)
+
+
+def test_writing_marker_cleared(monorepo, unichain, make_context):
+    ctx = make_context(unichain, monorepo, regenerate_command="false")
+    with pytest.raises(StageError):
+        NetworksStage().apply(ctx)
+    assert ctx.journal.outputs("networks")["writing_at"] is None
+
+    ctx = make_context(unichain, monorepo, regenerate_command="")
+    outputs = NetworksStage().apply(ctx)
+
+    assert outputs["writing_at"] is None
+    assert ctx.journal.outputs("networks")["commit"] == outputs["commit"]

@@ -67,7 +67,7 @@ def _regenerate(args: Sequence[str], *, cwd: Path, env: Mapping[str, str]) -> No
         proc.run(args, cwd=cwd, env=env, inherit_env=False, timeout=REGENERATE_TIMEOUT_SECONDS)
     except CommandError as err:
         raise OnboardError(
-            f"the regeneration command `{' '.join(args)}` failed in {cwd}; every file was restored",
+            f"the regeneration command `{' '.join(args)}` failed in {cwd}, and every file was restored",
             cause=err.render(),
             fix="make the command work in the monorepo (or set [networks] regenerate_command), then run again",
         ) from err

@@ -35,8 +35,11 @@ def describe_paths(paths: list[str], *, limit: int = 10) -> str:
 
 
 def require_clean(repo: git.Repo, *, stage: str, interrupted_at: str | None = None) -> None:
-    """Raise naming every uncommitted change. `interrupted_at` is the HEAD SHA at which an earlier run
-    started writing and never finished; when HEAD is still there, the message says the files are likely its."""
+    """Raise naming every uncommitted change.
+
+    `interrupted_at` is the HEAD SHA at which an earlier run started writing and never finished. While HEAD is
+    still there, the error attributes the files to that run.
+    """
     dirty = dirty_paths(repo)
     if not dirty:
         return
@@ -79,7 +82,7 @@ def has_branch(repo: git.Repo, name: str) -> bool:
 def restore(repo: git.Repo, written: Mapping[Path, bytes | None], untracked_before: Iterable[str]) -> None:
     """Put the work tree and index back to HEAD plus the untracked files that were there before.
 
-    Files onboard wrote get their old content; other files the regeneration command changed are read back
+    Files onboard wrote get their old content. Other files the regeneration command changed are read back
     from HEAD, and files it created are deleted.
     """
     root = Path(repo.working_tree_dir or ".")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from onboard.config import RepoSection
+from onboard.config import repo_path
 from onboard.spec import KnownNetwork
 from onboard.stages.base import Context
 
@@ -11,11 +11,6 @@ def known_networks(ctx: Context) -> list[KnownNetwork]:
     """Return SPHINX_NETWORKS and DEPRECATED_SPHINX_NETWORKS entries, or nothing when no monorepo is set."""
     if "monorepo" not in ctx.config.data:
         return []
-    from onboard.config import repo_path
+    from onboard.monorepo.networks_file import read_known_networks
 
-    ctx.config.section("monorepo", RepoSection)
-    try:
-        from onboard.monorepo.networks_ts import read_known_networks
-    except ImportError:
-        return []
     return read_known_networks(repo_path(ctx.config, "monorepo"))

@@ -157,11 +157,18 @@ class GitHubWorkflowBuilder(ImageBuilder):
 
 
 def _format_inputs(templates: Mapping[str, str], requests: Sequence[BuildRequest]) -> dict[str, str]:
-    """Fill `{services}` and `{tags}` (comma-separated) into the configured workflow inputs."""
+    """Fill `{services}`, `{tags}` (comma-separated), `{registry}`, `{namespace}` and `{labels}` (one `key=value`
+    per line, the form docker/build-push-action's `labels` input takes) into the configured workflow inputs."""
+    first = requests[0]
     values = {
         "services": ",".join(request.service for request in requests),
-        "tags": ",".join(requests[0].tags),
-        "registry": requests[0].registry,
+        "tags": ",".join(first.tags),
+        "registry": first.registry,
+        "namespace": first.repository.rsplit("/", 1)[0] if "/" in first.repository else "",
+        # The title label names one service, so it cannot be shared by every image of the run.
+        "labels": "\n".join(
+            f"{key}={value}" for key, value in sorted(first.labels.items()) if key != "org.opencontainers.image.title"
+        ),
     }
     return {name: template.format(**values) for name, template in templates.items()}
 

@@ -25,7 +25,7 @@ class GitHubSection(Section):
     token_env: str = "GITHUB_TOKEN"
     api_url: str = "https://api.github.com"
     inputs: dict[str, str] = Field(
-        default_factory=dict, description="Workflow inputs; {services}, {tags} and {registry} are filled in."
+        default_factory=dict, description="Workflow inputs; {services}, {tags}, {registry}, {namespace} and {labels} are filled in."
     )
     poll_interval: float = Field(default=10.0, gt=0, description="Seconds between status requests.")
     timeout: float = Field(default=3600.0, gt=0, description="Seconds to wait for the run to finish.")
@@ -76,6 +76,13 @@ class ContainersSection(Section):
         if self.insecure_registry is not None:
             return self.insecure_registry
         return is_loopback_host(self.registry)
+
+    @property
+    def labels_applied(self) -> bool:
+        """Whether the builder applies onboard's labels: local builders do, a workflow only through `{labels}`."""
+        if self.builder != "github" or self.github is None:
+            return True
+        return any("{labels}" in template for template in self.github.inputs.values())
 
     def repository(self, service: str) -> str:
         return f"{self.namespace.strip('/')}/{service}" if self.namespace else service

@@ -1,4 +1,5 @@
-"""The platform's Postgres database, as the register stage sees it: the `networks` table and the `"Currency"` enum.
+"""The parts of the platform's Postgres database the register stage reads and writes: the `networks` table and
+the `"Currency"` enum.
 
 The table is `networks(id INTEGER primary key = chain id, created, modified, name TEXT unique, display_name TEXT,
 deprecated BOOLEAN default false)`, created by the platform's Prisma schema. Prisma sets `modified` itself
@@ -29,11 +30,11 @@ def libpq_url(url: str) -> str:
     """Turn a Prisma connection URL into one libpq accepts: Prisma's `schema=` becomes a search_path option."""
     parts = urllib.parse.urlsplit(url)
     query = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
-    kept = [(key, value) for key, value in query if key not in _PRISMA_ONLY_PARAMETERS]
+    libpq_query = [(key, value) for key, value in query if key not in _PRISMA_ONLY_PARAMETERS]
     schema = next((value for key, value in query if key == "schema"), None)
     if schema:
-        kept.append(("options", f"-csearch_path={schema}"))
-    return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(kept)))
+        libpq_query.append(("options", f"-csearch_path={schema}"))
+    return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(libpq_query)))
 
 
 def connect(url: str, *, variable: str, timeout: int) -> psycopg.Connection[Any]:
@@ -80,7 +81,7 @@ class NetworkRow:
 
 @dataclass(frozen=True)
 class Decision:
-    """What the upsert does to the row of the network, and the row it found."""
+    """The upsert's action on the network's row, and the row found before it."""
 
     action: str
     existing: NetworkRow | None
@@ -127,7 +128,9 @@ def decide(rows: list[NetworkRow], *, chain_id: int, name: str, display_name: st
     return Decision(UNCHANGED, existing)
 
 
-def write(connection: psycopg.Connection[Any], decision: Decision, *, chain_id: int, name: str, display_name: str) -> None:
+def write(
+    connection: psycopg.Connection[Any], decision: Decision, *, chain_id: int, name: str, display_name: str
+) -> None:
     if decision.action == INSERT:
         connection.execute(
             "INSERT INTO networks (id, name, display_name, deprecated, created, modified) "
@@ -148,4 +151,4 @@ def read_row(connection: psycopg.Connection[Any], chain_id: int) -> dict[str, An
     if row is None:
         return None
     keys = ("id", "name", "display_name", "deprecated", "created", "modified")
-    return {key: value.isoformat() if hasattr(value, "isoformat") else value for key, value in zip(keys, row)}
+    return {key: value.isoformat() if hasattr(value, "isoformat") else value for key, value in zip(keys, row, strict=True)}

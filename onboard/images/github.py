@@ -58,7 +58,7 @@ class GitHubWorkflowBuilder(ImageBuilder):
             raise WorkflowError(f"GitHub API not reachable: {method} {url}", cause=redact(str(err))) from err
         if response.status_code >= 400:
             raise WorkflowError(
-                f"GitHub answered {response.status_code} to {method} {url}",
+                f"GitHub returned {response.status_code} for {method} {url}",
                 cause=_github_message(response),
                 fix=_fix_for(response.status_code, self),
             )
@@ -79,7 +79,7 @@ class GitHubWorkflowBuilder(ImageBuilder):
         if inputs:
             body["inputs"] = dict(inputs)
         response = self._call("POST", f"/actions/workflows/{self.workflow}/dispatches", json=body)
-        # Newer API versions can return the run id directly; the classic answer is 204 with no body.
+        # Newer API versions can return the run id directly; the classic response is 204 with no body.
         if response.status_code == 200 and response.content and "workflow_run_id" in response.json():
             return int(response.json()["workflow_run_id"])
         return self._wait_for_new_run(before)

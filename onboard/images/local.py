@@ -103,7 +103,7 @@ class DockerBuildxBuilder(ImageBuilder):
     def publish_one(self, request: BuildRequest) -> str:
         with tempfile.TemporaryDirectory(prefix="onboard-buildx-") as folder:
             metadata_file = Path(folder) / "metadata.json"
-            output = f"type=image,\"name={','.join(request.references)}\",push=true"
+            output = f'type=image,"name={",".join(request.references)}",push=true'
             if request.insecure:
                 output += ",registry.insecure=true"
             args = [self.executable, "buildx", "build", "-f", request.dockerfile, "--output", output]

@@ -1,7 +1,7 @@
 """A small client of the Docker Registry HTTP API V2 (the OCI distribution API): reachability, catalog, tag lists,
 manifest digests, labels, and retagging a manifest without rebuilding the image.
 
-NOTE: only anonymous access is implemented. A registry that requires a login answers 401 on reads; `ping`
+NOTE: only anonymous access is implemented. A registry that requires a login returns 401 for reads; `ping`
 accepts that as reachable, and the other calls raise with the status so the caller can fall back to a rebuild.
 """
 
@@ -67,14 +67,14 @@ class RegistryClient:
     def _expect(self, response: requests.Response, what: str) -> requests.Response:
         if response.status_code >= 400:
             raise RegistryError(
-                f"registry {self.address} answered {response.status_code} to {what}",
+                f"registry {self.address} returned {response.status_code} for {what}",
                 cause=response.text[:500] or "empty body",
                 fix="check that the repository exists and that anonymous access is allowed",
             )
         return response
 
     def ping(self) -> None:
-        """Raise RegistryError unless the registry answers the API version check (200, or 401 for a login)."""
+        """Raise RegistryError unless the API version check returns 200, or 401 when a login is required."""
         response = self._request("GET", "/")
         if response.status_code not in (200, 401):
             self._expect(response, "GET /v2/")

@@ -60,7 +60,7 @@ def wait_healthy(
     interval: float = HEALTH_INTERVAL_SECONDS,
     sleep: Callable[[float], None] = time.sleep,
 ) -> list[HealthResult]:
-    """Poll every URL until all answer 2xx or `timeout` seconds pass; raise StageError naming the failing ones."""
+    """Poll every URL until all return 2xx or `timeout` seconds pass; raise StageError naming the failing ones."""
     deadline = time.monotonic() + timeout
     pending = list(urls)
     healthy: dict[str, HealthResult] = {}
@@ -75,7 +75,7 @@ def wait_healthy(
             raise StageError(
                 STAGE,
                 f"{len(failing)} health check(s) failed after {timeout:.0f} s",
-                cause="; ".join(f"{redact(r.url)}: {r.status or 'no answer'} {r.detail}" for r in failing),
+                cause="; ".join(f"{redact(r.url)}: {r.status or 'no response'} {r.detail}" for r in failing),
                 fix="check the services' logs, then run again; the images will not be rebuilt",
             )
         sleep(interval)

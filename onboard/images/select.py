@@ -17,7 +17,7 @@ DETECT_TIMEOUT_SECONDS = 20.0
 
 
 def _docker_works(env: Mapping[str, str]) -> bool:
-    """Docker counts only with the buildx plugin and a daemon that answers."""
+    """Return whether docker has the buildx plugin and a running daemon."""
     if shutil.which("docker", path=env.get("PATH")) is None:
         return False
     try:
@@ -38,7 +38,7 @@ def detect_builder(env: Mapping[str, str]) -> str:
             return tool
     raise ConfigError(
         "no image builder found: docker with buildx and a running daemon, podman and buildah are all missing",
-        fix="apt-get install -y buildah, or set [containers] builder = \"github\" to build on GitHub Actions",
+        fix='apt-get install -y buildah, or set [containers] builder = "github" to build on GitHub Actions',
     )
 
 
@@ -57,8 +57,8 @@ def choose_builder(
     if name == "github":
         if settings.github is None or not github_token:
             raise ConfigError(
-                "[containers] builder = \"github\" needs a [containers.github] section and its token",
-                fix="add [containers.github] with repository = \"owner/name\" and export the token variable",
+                '[containers] builder = "github" needs a [containers.github] section and its token',
+                fix='add [containers.github] with repository = "owner/name" and export the token variable',
             )
         github = settings.github
         return GitHubWorkflowBuilder(
@@ -82,5 +82,3 @@ def choose_builder(
         isolation=isolation,
         env=dict(env),
     )
-
-

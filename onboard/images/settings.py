@@ -25,7 +25,8 @@ class GitHubSection(Section):
     token_env: str = "GITHUB_TOKEN"
     api_url: str = "https://api.github.com"
     inputs: dict[str, str] = Field(
-        default_factory=dict, description="Workflow inputs; {services}, {tags}, {registry}, {namespace} and {labels} are filled in."
+        default_factory=dict,
+        description="Workflow inputs; {services}, {tags}, {registry}, {namespace} and {labels} are filled in.",
     )
     poll_interval: float = Field(default=10.0, gt=0, description="Seconds between status requests.")
     timeout: float = Field(default=3600.0, gt=0, description="Seconds to wait for the run to finish.")
@@ -34,7 +35,9 @@ class GitHubSection(Section):
 class ContainersSection(Section):
     builder: Literal["auto", "docker", "podman", "buildah", "github"] = "auto"
     registry: str = Field(description="host[:port] the images are pushed to, such as 127.0.0.1:5000.")
-    namespace: str = Field(default="sphinx", description="Repository prefix: images are <registry>/<namespace>/<service>.")
+    namespace: str = Field(
+        default="sphinx", description="Repository prefix: images are <registry>/<namespace>/<service>."
+    )
     services: tuple[str, ...] = DEFAULT_SERVICES
     dockerfile: str = Field(default="services/{service}/Dockerfile", description="Relative to the platform root.")
     parallel: int = Field(default=2, ge=1, le=32, description="Builds running at the same time.")
@@ -50,7 +53,7 @@ class ContainersSection(Section):
     rollout_cwd: str | None = Field(default=None, description="Defaults to the platform root.")
     rollout_timeout: float = Field(default=900.0, gt=0, description="Seconds.")
     health_urls: tuple[str, ...] = ()
-    health_timeout: float = Field(default=120.0, gt=0, description="Seconds until every health URL answers 2xx.")
+    health_timeout: float = Field(default=120.0, gt=0, description="Seconds until every health URL returns 2xx.")
     relayer_keys_env: str = "SPHINX_RELAYER__PRIVATE_KEYS"
     relayer_min_balance: str = Field(default="0.05", description="Native tokens each relayer key needs.")
     relayer_shortfall: Literal["warn", "fail"] = "warn"

@@ -64,8 +64,10 @@ def service_fingerprints(
     fingerprints = {}
     for service in services:
         others = set(services) - {service}
-        kept = top + [("services/" + name, oid) for name, oid in in_services if name not in others]
-        payload = json.dumps({"tree": sorted(kept), "service": service, "settings": settings[service]}, sort_keys=True)
+        entries = top + [("services/" + name, oid) for name, oid in in_services if name not in others]
+        payload = json.dumps(
+            {"tree": sorted(entries), "service": service, "settings": settings[service]}, sort_keys=True
+        )
         fingerprints[service] = hashlib.sha256(payload.encode()).hexdigest()[:16]
     return fingerprints
 
@@ -73,7 +75,11 @@ def service_fingerprints(
 def _pinned_versions(root: Path, package: str) -> dict[str, str]:
     """Return {package.json path: pinned version} for every package.json of the platform that names `package`."""
     found = {}
-    for manifest in [root / "package.json", *sorted(root.glob("services/*/package.json")), root / "website/package.json"]:
+    for manifest in [
+        root / "package.json",
+        *sorted(root.glob("services/*/package.json")),
+        root / "website/package.json",
+    ]:
         if not manifest.is_file():
             continue
         data = json.loads(manifest.read_text(encoding="utf-8"))

@@ -24,17 +24,12 @@ import psycopg
 from onboard import proc
 from onboard.errors import CommandError
 from onboard.sandbox.anvil import free_port
+from onboard.spec import CURRENCIES
 
 SERVER_USER = "postgres"
 START_TIMEOUT_SECONDS = 30.0
 STOP_TIMEOUT_SECONDS = 15.0
 PACKAGE_BIN_ROOT = Path("/usr/lib/postgresql")
-
-# The native currencies of the platform's Prisma enum `Currency`, in declaration order.
-PLATFORM_CURRENCIES = (
-    "ETH", "BNB", "MATIC", "xDAI", "USDC", "FTM", "AVAX", "CELO", "MOVR", "GLMR", "FUSE", "EVMOS", "KAVA", "OKT",
-    "RBTC", "RING", "CRAB", "MNT",
-)  # fmt: skip
 
 
 def platform_schema_sql() -> str:
@@ -44,7 +39,7 @@ def platform_schema_sql() -> str:
     `currency` column uses the `"Currency"` enum, so adding a network with a new native currency needs that
     enum to grow first.
     """
-    labels = ", ".join(f"'{currency}'" for currency in PLATFORM_CURRENCIES)
+    labels = ", ".join(f"'{currency}'" for currency in CURRENCIES)
     return f"""
 CREATE TYPE "Currency" AS ENUM ({labels});
 

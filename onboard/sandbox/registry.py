@@ -105,4 +105,4 @@ def _wait_until_ready(registry: Registry) -> None:
         except requests.RequestException:
             time.sleep(0.05)
     registry.remove()
-    raise CommandError(f"docker-registry did not answer on {registry.url} within {START_TIMEOUT_SECONDS:.0f} s")
+    raise CommandError(f"docker-registry did not respond on {registry.url} within {START_TIMEOUT_SECONDS:.0f} s")

@@ -28,7 +28,7 @@ NAME = "containers"
 
 @dataclass(frozen=True)
 class Relayer:
-    """What the relayer balance check needs, read before any build so a missing variable fails early."""
+    """Inputs of the relayer balance check, read before any build so that a missing variable fails early."""
 
     addresses: tuple[str, ...]
     rpc_url: str
@@ -73,7 +73,9 @@ class ContainersStage(Stage):
     def plan(self, ctx: Context) -> Plan:
         settings, work = self._work(ctx, check_registry=False)
         pending = [item for item in work if item.action != UNCHANGED]
-        details = [f"{item.action:9} {item.request.references[0]} (+{len(item.request.tags) - 1} tags)" for item in work]
+        details = [
+            f"{item.action:9} {item.request.references[0]} (+{len(item.request.tags) - 1} tags)" for item in work
+        ]
         if settings.rollout_command:
             details.append("then run: " + " ".join(settings.rollout_command))
         summary = (
@@ -81,7 +83,9 @@ class ContainersStage(Stage):
             if pending
             else f"all {len(work)} images are up to date in {settings.registry}"
         )
-        return Plan(NAME, summary, bool(pending), tuple(details), data={"actions": {i.request.service: i.action for i in work}})
+        return Plan(
+            NAME, summary, bool(pending), tuple(details), data={"actions": {i.request.service: i.action for i in work}}
+        )
 
     def _relayer(self, ctx: Context, settings: ContainersSection) -> Relayer | None:
         if not ctx.env.get(settings.relayer_keys_env):
@@ -151,8 +155,8 @@ class ContainersStage(Stage):
             ctx.journal.record_outputs(NAME, {"images": images, "failed": failed})
 
         if to_build:
-            builder = choose_builder(settings, env=ctx.env, github_token=self._github_token(ctx, settings),
-                                     resolve=lambda value: ctx.config.resolve(value))  # fmt: skip
+            token = self._github_token(ctx, settings)
+            builder = choose_builder(settings, env=ctx.env, github_token=token, resolve=ctx.config.resolve)
             builder.publish([item.request for item in to_build], parallel=settings.parallel, on_done=record)
         return failed
 
@@ -173,7 +177,9 @@ class ContainersStage(Stage):
 
     def _check_relayer(self, ctx: Context, settings: ContainersSection, relayer: Relayer | None) -> dict[str, Any]:
         if relayer is None:
-            ctx.console.print(f"containers: [yellow]{settings.relayer_keys_env} is not set; relayer balances not checked")
+            ctx.console.print(
+                f"containers: [yellow]{settings.relayer_keys_env} is not set; relayer balances not checked"
+            )
             return {"checked": False, "reason": f"{settings.relayer_keys_env} is not set"}
         required = int(Decimal(settings.relayer_min_balance) * (Decimal(10) ** ctx.spec.decimals))
         balances = check_balances(relayer.rpc_url, list(relayer.addresses), required=required)

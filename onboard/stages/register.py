@@ -1,6 +1,6 @@
 """Stage `register`: add the network to the platform database, so the platform accepts proposals on the chain.
 
-The platform answers 409 "Unsupported network" to proposals for a chain without a non-deprecated row in
+The platform rejects proposals with 409 "Unsupported network" for a chain without a non-deprecated row in
 `networks`. The stage upserts that row in one transaction. It first checks that the spec's native currency is a
 label of the `"Currency"` enum; when it is not, it stops and writes the migration the operator must apply.
 """
@@ -34,7 +34,12 @@ class RegisterStage(Stage):
 
     def inputs(self, ctx: Context) -> Mapping[str, Any]:
         spec = ctx.spec
-        return {"chain_id": spec.chain_id, "name": spec.name, "display_name": spec.display_name, "currency": spec.currency}
+        return {
+            "chain_id": spec.chain_id,
+            "name": spec.name,
+            "display_name": spec.display_name,
+            "currency": spec.currency,
+        }
 
     def _connect(self, ctx: Context):  # noqa: ANN202 - psycopg.Connection
         settings = ctx.config.section(NAME, RegisterSection)
@@ -60,7 +65,7 @@ class RegisterStage(Stage):
         ctx.console.print(f"register: the database needs this migration before {ctx.spec.name} can be added:\n{sql}")
         raise StageError(
             NAME,
-            f"currency {currency!r} is not a label of the database's \"Currency\" enum",
+            f'currency {currency!r} is not a label of the database\'s "Currency" enum',
             cause=f"the enum has {', '.join(labels)}; apply this migration first:\n{sql.rstrip()}",
             fix=f"add {currency} to `enum Currency` in the platform's schema.prisma and apply {path} "
             "(prisma migrate, or psql -f), then run again",
@@ -80,8 +85,8 @@ class RegisterStage(Stage):
             platform_db.REACTIVATE: f"clear `deprecated` on {spec.name} (reactivate = true)",
             platform_db.UNCHANGED: f"network {spec.name} is already registered",
         }
-        return Plan(NAME, summaries[decision.action], decision.action != platform_db.UNCHANGED,
-                    data={"action": decision.action})  # fmt: skip
+        changes = decision.action != platform_db.UNCHANGED
+        return Plan(NAME, summaries[decision.action], changes, data={"action": decision.action})
 
     def apply(self, ctx: Context) -> dict[str, Any]:
         spec = ctx.spec

@@ -49,8 +49,8 @@ def buildah_store() -> Iterator[Path]:
     """A buildah image store for the session, so tests do not touch /var/lib/containers."""
     folder = Path(tempfile.mkdtemp(prefix="onboard-buildah-"))
     yield folder
-    proc.run(["buildah", "--storage-driver", "vfs", "--root", str(folder / "root"), "--runroot",
-              str(folder / "run"), "rm", "--all"], check=False)  # fmt: skip
+    store = ["--storage-driver", "vfs", "--root", str(folder / "root"), "--runroot", str(folder / "run")]
+    proc.run(["buildah", *store, "rm", "--all"], check=False)
     shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -64,9 +64,7 @@ def write_service(root: Path, service: str, *, content: str = "", broken: bool =
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "app.txt").write_text(content or f"{service}\n", encoding="utf-8")
     source = "missing.txt" if broken else "app.txt"
-    (folder / "Dockerfile").write_text(
-        f"FROM scratch\nCOPY services/{service}/{source} /app.txt\n", encoding="utf-8"
-    )
+    (folder / "Dockerfile").write_text(f"FROM scratch\nCOPY services/{service}/{source} /app.txt\n", encoding="utf-8")
     package = {"name": f"@sphinx-platform/{service}", "dependencies": {"@sphinx-labs/contracts": "^0.23.1"}}
     if service != "init":
         package["dependencies"]["@sphinx-labs/core"] = "^0.26.1"
@@ -127,6 +125,8 @@ def make_context(tmp_path: Path, spec: NetworkSpec) -> ContextFactory:
         config = Config(data=dict(data), path=None, root=tmp_path)
         chosen = network or spec
         journal = Journal(tmp_path / "state", chosen.name)
-        return Context(spec=chosen, config=config, journal=journal, env=dict(env or {"PATH": os.environ.get("PATH", "")}))
+        return Context(
+            spec=chosen, config=config, journal=journal, env=dict(env or {"PATH": os.environ.get("PATH", "")})
+        )
 
     return factory

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -117,7 +116,10 @@ def test_registry_down_fails_before_building(platform_repo, containers_config, m
     with pytest.raises(StageError) as caught:
         ContainersStage().apply(ctx)
 
-    assert caught.value.message == f"stage containers: registry 127.0.0.1:{port} is not reachable (GET http://127.0.0.1:{port}/v2/)"
+    assert (
+        caught.value.message
+        == f"stage containers: registry 127.0.0.1:{port} is not reachable (GET http://127.0.0.1:{port}/v2/)"
+    )
     assert "start the registry" in caught.value.fix
     assert ctx.journal.outputs("containers") == {}
 
@@ -171,4 +173,3 @@ def test_invalid_section_key_rejected(platform_repo, containers_config, make_con
         ContainersStage().plan(ctx)
 
     assert "paralel" in caught.value.cause
-

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from onboard.errors import ConfigError, StageError
-from onboard.images import BuildRequest, choose_builder, ContainersSection
+from onboard.images import BuildRequest, ContainersSection, choose_builder
 from onboard.images.github import GitHubWorkflowBuilder
 from onboard.images.local import OciToolBuilder
 from onboard.stages.containers import ContainersStage
@@ -112,7 +112,7 @@ def test_github_unexpected_inputs_reported(platform_repo, containers_config, mak
             ContainersStage().apply(ctx)
 
     failed = ctx.journal.outputs("containers")["failed"]["relayer"]
-    assert "GitHub answered 422" in failed
+    assert "GitHub returned 422" in failed
     assert 'Unexpected inputs provided: ["labels", "namespace", "registry", "services", "tags"]' in failed
     assert "workflow_dispatch" in failed
     assert double.runs == []
@@ -123,14 +123,18 @@ def test_github_bad_token_reported(containers_config):
     double = GitHubActionsDouble("acme/sphinx-platform", "publish.yaml", TOKEN, frozenset(), lambda inputs: True)
     with double:
         builder = GitHubWorkflowBuilder(
-            repository="acme/sphinx-platform", workflow="publish.yaml", ref="main", token="wrong-token",
-            api_url=double.server.url, poll_interval=0.01,
-        )  # fmt: skip
+            repository="acme/sphinx-platform",
+            workflow="publish.yaml",
+            ref="main",
+            token="wrong-token",
+            api_url=double.server.url,
+            poll_interval=0.01,
+        )
         request = BuildRequest("relayer", Path("."), "services/relayer/Dockerfile", "127.0.0.1:1", "x/relayer", ("t",))
         outcome = builder.publish([request])[0]
 
     assert not outcome.ok
-    assert "GitHub answered 401" in outcome.error
+    assert "GitHub returned 401" in outcome.error
     assert "Bad credentials" in outcome.error
 
 

@@ -144,7 +144,9 @@ def test_unreachable_database_hides_password(make_context):
     with pytest.raises(StageError) as caught:
         RegisterStage().apply(_context(make_context, url))
 
-    assert caught.value.message == "stage register: cannot connect to the platform database named by POSTGRES_PRISMA_URL"
+    assert (
+        caught.value.message == "stage register: cannot connect to the platform database named by POSTGRES_PRISMA_URL"
+    )
     assert "Sup3rSecretPw" not in str(caught.value)
 
 

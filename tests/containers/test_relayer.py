@@ -38,7 +38,9 @@ def test_relayer_shortfall_reported(platform_repo, containers_config, make_conte
     assert relayer["shortfall"] == [EMPTY_ACCOUNT]
     assert relayer["balances"][0] == {"address": DEV_ACCOUNT, "balance": "10000", "required": "1.5", "shortfall": "0"}
     assert relayer["balances"][1]["shortfall"] == "1.5"
-    assert f"relayer {EMPTY_ACCOUNT} holds 0 ETH, needs 1.5: send at least 1.5" in " ".join(capsys.readouterr().err.split())
+    assert f"relayer {EMPTY_ACCOUNT} holds 0 ETH, needs 1.5: send at least 1.5" in " ".join(
+        capsys.readouterr().err.split()
+    )
     journal = ctx.journal.path.read_text(encoding="utf-8")
     assert DEV_PRIVATE_KEY[2:] not in journal
     assert EMPTY_KEY[2:] not in journal

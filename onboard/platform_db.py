@@ -8,7 +8,9 @@ deprecated BOOLEAN default false)`, created by the platform's Prisma schema. Pri
 
 from __future__ import annotations
 
+import contextlib
 import urllib.parse
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,6 +48,20 @@ def connect(url: str, *, variable: str, timeout: int) -> psycopg.Connection[Any]
             f"cannot connect to the platform database named by {variable}",
             cause=redact(str(err)).strip(),
             fix=f"check that the database runs and that {variable} holds its URL, then run again",
+        ) from err
+
+
+@contextlib.contextmanager
+def query_errors(action: str) -> Iterator[None]:
+    """Turn a psycopg error raised inside the block into a StageError; the transaction has been rolled back."""
+    try:
+        yield
+    except psycopg.Error as err:
+        raise StageError(
+            STAGE,
+            f"database query failed while {action}",
+            cause=redact(str(err)).strip(),
+            fix="check that the URL names the platform database and that its user may read and write `networks`",
         ) from err
 
 
@@ -151,4 +167,6 @@ def read_row(connection: psycopg.Connection[Any], chain_id: int) -> dict[str, An
     if row is None:
         return None
     keys = ("id", "name", "display_name", "deprecated", "created", "modified")
-    return {key: value.isoformat() if hasattr(value, "isoformat") else value for key, value in zip(keys, row, strict=True)}
+    return {
+        key: value.isoformat() if hasattr(value, "isoformat") else value for key, value in zip(keys, row, strict=True)
+    }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shlex
+from decimal import Decimal, InvalidOperation
 from typing import Literal
 
 from pydantic import Field, field_validator
@@ -72,6 +73,17 @@ class ContainersSection(Section):
             raise ValueError(f"invalid service names {invalid}: use lower case letters, digits, '.', '_' and '-'")
         if len(set(value)) != len(value):
             raise ValueError("lists a service more than once")
+        return value
+
+    @field_validator("relayer_min_balance")
+    @classmethod
+    def _min_balance(cls, value: str) -> str:
+        try:
+            amount = Decimal(value)
+        except InvalidOperation:
+            raise ValueError("must be a decimal number of native tokens written as a string, such as '0.05'") from None
+        if not amount.is_finite() or amount < 0:
+            raise ValueError("must be zero or a positive decimal number, such as '0.05'")
         return value
 
     @property

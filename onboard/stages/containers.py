@@ -231,23 +231,35 @@ class ContainersStage(Stage):
             if not record:
                 problems.append(f"{service}: no image recorded")
                 continue
-            repository = settings.repository(service)
-            for tag in record["tags"]:
-                digest = registry.manifest_digest(repository, tag)
-                if digest != record["digest"]:
-                    problems.append(f"{repository}:{tag} is {digest or 'missing'}, expected {record['digest']}")
-            if not settings.labels_applied:
-                continue
-            network = registry.labels(repository, record["digest"]).get("onboard.network")
-            if network != ctx.spec.name:
-                problems.append(f"{repository}@{record['digest']} has label onboard.network={network!r}")
+            try:
+                problems += _image_problems(registry, settings, service, record, network=ctx.spec.name)
+            except OnboardError as err:
+                problems.append(f"{service}: {err.message}")
         if problems:
             raise StageError(
                 NAME,
-                f"the registry {settings.registry} does not hold the recorded images",
+                f"the registry {settings.registry} does not contain the recorded images",
                 cause="; ".join(problems),
                 fix="run the stage again to rebuild and push them",
             )
+
+
+def _image_problems(
+    registry: RegistryClient, settings: ContainersSection, service: str, record: Mapping[str, Any], *, network: str
+) -> list[str]:
+    """Compare every recorded tag of one image with the registry, then its network label."""
+    repository = settings.repository(service)
+    problems = []
+    for tag in record["tags"]:
+        digest = registry.manifest_digest(repository, tag)
+        if digest != record["digest"]:
+            problems.append(f"{repository}:{tag} is {digest or 'missing'}, expected {record['digest']}")
+    if problems or not settings.labels_applied:
+        return problems
+    label = registry.labels(repository, record["digest"]).get("onboard.network")
+    if label != network:
+        problems.append(f"{repository}@{record['digest']} has label onboard.network={label!r}, expected {network!r}")
+    return problems
 
 
 def _record(item: ServiceWork, digest: str, action: str) -> dict[str, Any]:

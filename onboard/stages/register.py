@@ -75,7 +75,7 @@ class RegisterStage(Stage):
         return ctx.state_dir / f"register-currency-{ctx.spec.currency}.sql"
 
     def plan(self, ctx: Context) -> Plan:
-        with self._connect(ctx) as connection:
+        with platform_db.query_errors("planning"), self._connect(ctx) as connection:
             decision = self._decide(ctx, connection, lock=False)
             connection.rollback()
         spec = ctx.spec
@@ -90,7 +90,7 @@ class RegisterStage(Stage):
 
     def apply(self, ctx: Context) -> dict[str, Any]:
         spec = ctx.spec
-        with self._connect(ctx) as connection:
+        with platform_db.query_errors("upserting the network"), self._connect(ctx) as connection:
             with connection.transaction():
                 decision = self._decide(ctx, connection, lock=True)
                 platform_db.write(
@@ -105,7 +105,7 @@ class RegisterStage(Stage):
 
     def verify(self, ctx: Context, outputs: Mapping[str, Any]) -> None:
         spec = ctx.spec
-        with self._connect(ctx) as connection:
+        with platform_db.query_errors("verifying the row"), self._connect(ctx) as connection:
             row = platform_db.read_row(connection, spec.chain_id)
         expected = {"id": spec.chain_id, "name": spec.name, "display_name": spec.display_name, "deprecated": False}
         found = {key: row[key] for key in expected} if row else None

@@ -173,3 +173,38 @@ def test_invalid_section_key_rejected(platform_repo, containers_config, make_con
         ContainersStage().plan(ctx)
 
     assert "paralel" in caught.value.cause
+
+
+def test_rollout_failure_retried_without_rebuild(platform_repo, containers_config, make_context, tmp_path):
+    switch = tmp_path / "rollout-fails"
+    switch.write_text("", encoding="utf-8")
+    command = ["sh", "-c", f'if [ -e {switch} ]; then echo "compose: no such service" >&2; exit 3; fi']
+    containers = {**containers_config, "rollout_command": command}
+    stage = ContainersStage()
+
+    with pytest.raises(StageError) as caught:
+        stage.apply(make_context(_config(platform_repo, containers)))
+    assert "rollout command failed with exit code 3" in caught.value.message
+    assert "compose: no such service" in caught.value.cause
+
+    switch.unlink()
+    outputs = stage.apply(make_context(_config(platform_repo, containers)))
+    assert outputs["changed"] == []
+    assert outputs["rollout"]["command"] == command
+
+
+def test_image_deleted_from_registry_rebuilt(platform_repo, containers_config, make_context, registry, namespace):
+    stage = ContainersStage()
+    first = stage.apply(make_context(_config(platform_repo, containers_config)))
+    digest = first["images"]["init"]["digest"]
+    deleted = requests.delete(f"{registry.url}/v2/{namespace}/init/manifests/{digest}", timeout=5)
+    assert deleted.status_code == 202
+
+    ctx = make_context(_config(platform_repo, containers_config))
+    with pytest.raises(StageError):
+        stage.verify(ctx, first)
+    outputs = stage.apply(ctx)
+
+    assert outputs["changed"] == ["init"]
+    assert outputs["images"]["init"]["action"] == "built"
+    stage.verify(ctx, outputs)

@@ -157,3 +157,24 @@ def test_missing_url_variable_named(make_context):
         RegisterStage().apply(ctx)
 
     assert "PLATFORM_DB_URL is missing or empty" in caught.value.message
+
+
+def test_missing_table_reported(postgres, make_context):
+    url = postgres.create_database(f"empty_{uuid.uuid4().hex[:10]}", platform_schema=False)
+    with psycopg.connect(url) as connection:
+        connection.execute("""CREATE TYPE "Currency" AS ENUM ('ETH')""")
+
+    with pytest.raises(StageError) as caught:
+        RegisterStage().apply(_context(make_context, url))
+
+    assert caught.value.message == "stage register: database query failed while upserting the network"
+    assert 'relation "networks" does not exist' in caught.value.cause
+
+
+def test_database_without_currency_enum_rejected(postgres, make_context):
+    url = postgres.create_database(f"empty_{uuid.uuid4().hex[:10]}", platform_schema=False)
+
+    with pytest.raises(StageError) as caught:
+        RegisterStage().apply(_context(make_context, url))
+
+    assert caught.value.message == 'stage register: the database has no "Currency" enum'

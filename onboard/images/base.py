@@ -1,4 +1,4 @@
-"""What every image builder takes and returns, and the parallel loop the local builders share."""
+"""The image builder interface: its request and outcome types, and the parallel loop the local builders share."""
 
 from __future__ import annotations
 

@@ -43,8 +43,8 @@ def _read_digest(path: Path, source: str) -> str:
 class OciToolBuilder(ImageBuilder):
     """buildah or podman: `build`, then `push --digestfile` once per tag.
 
-    `storage_driver`, `root` and `runroot` select the local image store (`vfs` works where overlay mounts are
-    not allowed, such as inside a container); `isolation` is "chroot" where no OCI runtime is installed.
+    `storage_driver`, `root` and `runroot` select the local image store. The `vfs` driver works where overlay
+    mounts are not allowed, such as inside some containers. `isolation` is "chroot" where no OCI runtime exists.
     """
 
     executable: str = "buildah"
@@ -52,6 +52,7 @@ class OciToolBuilder(ImageBuilder):
     root: Path | None = None
     runroot: Path | None = None
     isolation: str | None = None
+    auth_file: Path | None = None
     env: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -69,7 +70,8 @@ class OciToolBuilder(ImageBuilder):
         return args
 
     def publish_one(self, request: BuildRequest) -> str:
-        build = [*self._global_args(), "build", "-f", request.dockerfile]
+        login = ["--authfile", str(self.auth_file)] if self.auth_file else []
+        build = [*self._global_args(), "build", *login, "-f", request.dockerfile]
         if self.isolation:
             build += ["--isolation", self.isolation]
         for reference in request.references:
@@ -81,7 +83,7 @@ class OciToolBuilder(ImageBuilder):
         with tempfile.TemporaryDirectory(prefix="onboard-push-") as folder:
             for index, reference in enumerate(request.references):
                 digest_file = Path(folder) / f"digest-{index}"
-                push = [*self._global_args(), "push", f"--tls-verify={'false' if request.insecure else 'true'}"]
+                push = [*self._global_args(), "push", *login, f"--tls-verify={'false' if request.insecure else 'true'}"]
                 push += ["--digestfile", str(digest_file), reference, f"docker://{reference}"]
                 proc.run(push, env=self.env, timeout=PUSH_TIMEOUT_SECONDS)
                 digest = _read_digest(digest_file, f"{self.name} push {reference}")
@@ -94,6 +96,7 @@ class DockerBuildxBuilder(ImageBuilder):
 
     NOTE: not exercised by the tests here, which have no Docker daemon. For a plain-HTTP registry the daemon or
     the buildx builder must also list it as insecure; `registry.insecure=true` covers the docker-container driver.
+    Registry logins come from `docker login`, not from the [containers] credential variables.
     """
 
     name: ClassVar[str] = "docker"

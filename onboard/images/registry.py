@@ -1,20 +1,21 @@
 """A small client of the Docker Registry HTTP API V2 (the OCI distribution API): reachability, catalog, tag lists,
 manifest digests, labels, and retagging a manifest without rebuilding the image.
 
-NOTE: only anonymous access is implemented. A registry that requires a login returns 401 for reads; `ping`
-accepts that as reachable, and the other calls raise with the status so the caller can fall back to a rebuild.
+A 401 response is answered once with the login its `WWW-Authenticate` challenge requests (see registry_auth):
+Basic credentials, or a Bearer token from the registry's token service, anonymous when no credentials are given.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import requests
 
 from onboard.errors import OnboardError
+from onboard.images.registry_auth import Credentials, authorization
 
 TIMEOUT_SECONDS = 15.0
 MANIFEST_TYPES = (
@@ -27,7 +28,7 @@ INDEX_TYPES = MANIFEST_TYPES[2:]
 
 
 def is_loopback_host(address: str) -> bool:
-    """Whether a `host[:port]` registry address names this machine."""
+    """Return whether a `host[:port]` registry address names this machine."""
     host = address.rsplit(":", 1)[0] if address.count(":") == 1 else address
     host = host.strip("[]")
     if host == "localhost":
@@ -44,10 +45,11 @@ class RegistryError(OnboardError):
 
 @dataclass(frozen=True)
 class RegistryClient:
-    """Talks to one registry, `address` being `host[:port]`; `insecure` selects plain HTTP."""
+    """A client of one registry at `address` (`host[:port]`). `insecure` selects plain HTTP."""
 
     address: str
     insecure: bool = False
+    credentials: Credentials | None = field(default=None, repr=False)
 
     @property
     def base_url(self) -> str:
@@ -56,7 +58,15 @@ class RegistryClient:
     def _request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         url = f"{self.base_url}{path}"
         try:
-            return requests.request(method, url, timeout=TIMEOUT_SECONDS, **kwargs)
+            response = requests.request(method, url, timeout=TIMEOUT_SECONDS, **kwargs)
+            challenge = response.headers.get("WWW-Authenticate")
+            if response.status_code != 401 or not challenge:
+                return response
+            login = authorization(challenge, self.credentials)
+            if login is None:
+                return response
+            headers = {**kwargs.pop("headers", {}), "Authorization": login}
+            return requests.request(method, url, timeout=TIMEOUT_SECONDS, headers=headers, **kwargs)
         except requests.RequestException as err:
             raise RegistryError(
                 f"registry {self.address} is not reachable ({method} {url})",
@@ -64,12 +74,12 @@ class RegistryClient:
                 fix=f"start the registry or correct [containers] registry = {self.address!r} in onboard.toml",
             ) from err
 
-    def _expect(self, response: requests.Response, what: str) -> requests.Response:
+    def _expect(self, response: requests.Response, request: str) -> requests.Response:
         if response.status_code >= 400:
             raise RegistryError(
-                f"registry {self.address} returned {response.status_code} for {what}",
+                f"registry {self.address} returned {response.status_code} for {request}",
                 cause=response.text[:500] or "empty body",
-                fix="check that the repository exists and that anonymous access is allowed",
+                fix="check that the repository exists and that the registry user may read and push it",
             )
         return response
 

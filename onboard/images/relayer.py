@@ -1,9 +1,10 @@
-"""The relayer signs with the same keys on every network, so each must hold native tokens on the new chain."""
+"""The relayer signs with the same keys on every network, so each key needs native tokens on the new chain."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 import requests
 from eth_account import Account
@@ -11,7 +12,11 @@ from eth_account import Account
 from onboard.errors import RpcError, StageError
 from onboard.redact import redact
 
-STAGE = "containers"
+if TYPE_CHECKING:
+    from onboard.images.settings import ContainersSection
+    from onboard.stages.base import Context
+
+NAME = "containers"
 RPC_TIMEOUT_SECONDS = 20.0
 
 
@@ -47,7 +52,7 @@ def relayer_addresses(keys: str, *, variable: str) -> list[str]:
             addresses.append(Account.from_key(key).address)
         except (ValueError, TypeError) as err:
             raise StageError(
-                STAGE,
+                NAME,
                 f"key #{position} of {variable} is not a valid private key",
                 cause=type(err).__name__,
                 fix=f"set {variable} to comma-separated 32-byte hex private keys",
@@ -68,3 +73,45 @@ def _balance(rpc_url: str, address: str) -> int:
 
 def check_balances(rpc_url: str, addresses: list[str], *, required: int) -> list[RelayerBalance]:
     return [RelayerBalance(address, _balance(rpc_url, address), required) for address in addresses]
+
+
+@dataclass(frozen=True)
+class Relayer:
+    """Inputs of the relayer balance check, read before any build so that a missing variable fails early."""
+
+    addresses: tuple[str, ...]
+    rpc_url: str
+
+
+def read_relayer(ctx: Context, settings: ContainersSection) -> Relayer | None:
+    """Read the relayer keys and the RPC URL as secrets; return None when the keys variable is not set."""
+    if not ctx.env.get(settings.relayer_keys_env):
+        return None
+    keys = ctx.secret(settings.relayer_keys_env, purpose="the relayer's private keys", stage=NAME)
+    rpc_url = ctx.secret(ctx.spec.rpc_source, purpose=f"the RPC URL of {ctx.spec.name}", stage=NAME)
+    return Relayer(tuple(relayer_addresses(keys, variable=settings.relayer_keys_env)), rpc_url)
+
+
+def report_relayer(ctx: Context, settings: ContainersSection, relayer: Relayer | None) -> dict[str, Any]:
+    """Check every relayer balance on the new chain and print each shortfall; raise when so configured."""
+    if relayer is None:
+        ctx.console.print(f"containers: [yellow]{settings.relayer_keys_env} is not set; relayer balances not checked")
+        return {"checked": False, "reason": f"{settings.relayer_keys_env} is not set"}
+    required = int(Decimal(settings.relayer_min_balance) * (Decimal(10) ** ctx.spec.decimals))
+    balances = check_balances(relayer.rpc_url, list(relayer.addresses), required=required)
+    short = [balance for balance in balances if balance.shortfall]
+    report = [balance.to_json(ctx.spec.decimals) for balance in balances]
+    for balance in short:
+        entry = balance.to_json(ctx.spec.decimals)
+        ctx.console.print(
+            f"containers: [yellow]relayer {entry['address']} holds {entry['balance']} {ctx.spec.currency}, "
+            f"needs {entry['required']}: send at least {entry['shortfall']}"
+        )
+    if short and settings.relayer_shortfall == "fail":
+        raise StageError(
+            NAME,
+            f"{len(short)} relayer address(es) hold less than {settings.relayer_min_balance} {ctx.spec.currency}",
+            cause=", ".join(f"{b.address} short by {b.to_json(ctx.spec.decimals)['shortfall']}" for b in short),
+            fix=f"fund them on {ctx.spec.name}, then run again; the images will not be rebuilt",
+        )
+    return {"checked": True, "balances": report, "shortfall": [b.address for b in short]}

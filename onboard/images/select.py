@@ -48,10 +48,12 @@ def choose_builder(
     env: Mapping[str, str],
     github_token: str | None = None,
     resolve: Callable[[str], Path] = Path,
+    auth_file: Path | None = None,
 ) -> ImageBuilder:
     """Return the builder `settings.builder` names; "auto" detects one. "github" needs `github_token`.
 
     `resolve` turns the configured storage folders into paths (the stage resolves them against onboard.toml).
+    `auth_file` is a containers-auth.json file with the registry login, for buildah and podman.
     """
     name = detect_builder(env) if settings.builder == "auto" else settings.builder
     if name == "github":
@@ -80,5 +82,6 @@ def choose_builder(
         root=None if settings.storage_root is None else resolve(settings.storage_root),
         runroot=None if settings.storage_runroot is None else resolve(settings.storage_runroot),
         isolation=isolation,
+        auth_file=auth_file,
         env=dict(env),
     )

@@ -43,6 +43,8 @@ class ContainersSection(Section):
     dockerfile: str = Field(default="services/{service}/Dockerfile", description="Relative to the platform root.")
     parallel: int = Field(default=2, ge=1, le=32, description="Builds running at the same time.")
     tag_latest: bool = True
+    registry_username_env: str | None = Field(default=None, description="Variable holding the registry user.")
+    registry_password_env: str | None = Field(default=None, description="Variable holding its password or token.")
     insecure_registry: bool | None = Field(
         default=None, description="Push over plain HTTP. Defaults to true for loopback registries only."
     )

@@ -1,4 +1,4 @@
-"""What the containers stage has to do for each service: build, retag, or nothing.
+"""The containers stage's work per service: build, retag, or nothing.
 
 A service is rebuilt when its fingerprint (its build inputs and settings) differs from the journal's record or
 the registry no longer contains the recorded image. When only the commit SHA changed for a service whose inputs did

@@ -1,8 +1,9 @@
 """A real PostgreSQL server (Debian's postgresql package) on 127.0.0.1 and a free port, in a temporary folder.
 
-PostgreSQL refuses to run as root. When this process is root, the folder is handed to the `postgres` system user
-(created by the Debian package) and `initdb` and `postgres` run under that user through `setpriv`, which changes
-the user and then executes the program, so the PID we hold is the server's own PID and we stop it by that PID.
+PostgreSQL exits at start when run as root. So when this process is root, the folder is handed to the `postgres`
+system user (created by the Debian package), and `initdb` and `postgres` run as that user through `setpriv`.
+`setpriv` changes the user and then executes the program in its own process, so the PID we hold is the server's
+own PID, and the server is stopped by that PID.
 `platform_schema_sql()` creates the platform's tables the onboard stages touch, in the upstream shape.
 """
 
@@ -35,9 +36,9 @@ PACKAGE_BIN_ROOT = Path("/usr/lib/postgresql")
 def platform_schema_sql() -> str:
     """Return the DDL of the platform tables onboard reads and writes, as Prisma's migrations create them.
 
-    `networks` is the table the register stage upserts into; `"TransactionCosts"` is the platform table whose
-    `currency` column uses the `"Currency"` enum, so adding a network with a new native currency needs that
-    enum to grow first.
+    `networks` is the table the register stage upserts into. `"TransactionCosts"` is the platform table whose
+    `currency` column uses the `"Currency"` enum, which is why a network with a new native currency needs a
+    migration of that enum first.
     """
     labels = ", ".join(f"'{currency}'" for currency in CURRENCIES)
     return f"""
@@ -81,7 +82,7 @@ class Postgres:
         return f"postgresql://{SERVER_USER}@127.0.0.1:{self.port}/{database}"
 
     def create_database(self, name: str, *, platform_schema: bool = True) -> str:
-        """Create an empty database, with the platform tables unless told otherwise, and return its URL."""
+        """Create a database, with the platform tables when `platform_schema` is true, and return its URL."""
         with psycopg.connect(self.url(), autocommit=True) as connection:
             connection.execute(f'CREATE DATABASE "{name}"')
         if platform_schema:

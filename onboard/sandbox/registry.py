@@ -32,6 +32,12 @@ storage:
 http:
   addr: 127.0.0.1:{port}
 """
+_HTPASSWD_AUTH = """\
+auth:
+  htpasswd:
+    realm: onboard-sandbox
+    path: {path}
+"""
 
 
 @dataclass
@@ -75,14 +81,26 @@ class Registry:
         self.remove()
 
 
-def start_registry(*, folder: Path | None = None, port: int | None = None, binary: str = REGISTRY_BINARY) -> Registry:
-    """Start the registry with a config file and storage under `folder` (a new temporary one by default)."""
+def start_registry(
+    *,
+    folder: Path | None = None,
+    port: int | None = None,
+    binary: str = REGISTRY_BINARY,
+    htpasswd: Path | None = None,
+) -> Registry:
+    """Start the registry with a config file and storage under `folder` (a new temporary one by default).
+
+    With `htpasswd` (a file of `user:bcrypt-hash` lines), every request needs HTTP Basic authentication.
+    """
     owns_folder = folder is None
     folder = Path(tempfile.mkdtemp(prefix="onboard-registry-")) if folder is None else folder
     folder.mkdir(parents=True, exist_ok=True)
     port = port or free_port()
     config = folder / "config.yml"
-    config.write_text(_CONFIG.format(storage=folder / "storage", port=port), encoding="utf-8")
+    text = _CONFIG.format(storage=folder / "storage", port=port)
+    if htpasswd is not None:
+        text += _HTPASSWD_AUTH.format(path=htpasswd)
+    config.write_text(text, encoding="utf-8")
 
     process = proc.start([binary, "serve", str(config)], log_file=folder / "registry.log")
     registry = Registry(port=port, folder=folder, process=process, owns_folder=owns_folder)
@@ -100,7 +118,7 @@ def _wait_until_ready(registry: Registry) -> None:
                 fix=f"read {registry.log_file}; the port {registry.port} may be taken",
             )
         try:
-            if requests.get(f"{registry.url}/v2/", timeout=2).status_code == 200:
+            if requests.get(f"{registry.url}/v2/", timeout=2).status_code in (200, 401):
                 return
         except requests.RequestException:
             time.sleep(0.05)

@@ -8,30 +8,42 @@ changed.
 
 from __future__ import annotations
 
+import json
+import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from onboard.config import repo_path
 from onboard.errors import OnboardError, StageError
-from onboard.images import BuildOutcome, ContainersSection, RegistryClient, choose_builder
-from onboard.images.relayer import check_balances, relayer_addresses
+from onboard.fsutil import atomic_write
+from onboard.images import (
+    BuildOutcome,
+    ContainersSection,
+    RegistryClient,
+    choose_builder,
+)
+from onboard.images.registry_auth import Credentials, auth_file_json
+from onboard.images.relayer import read_relayer, report_relayer
 from onboard.images.rollout import run_rollout, wait_healthy
-from onboard.images.source import CONTRACTS_PACKAGE, CORE_PACKAGE, check_clean, git_sha, sphinx_version
-from onboard.images.work import BUILD, RETAG, UNCHANGED, ServiceWork, Versions, plan_work
+from onboard.images.source import (
+    CONTRACTS_PACKAGE,
+    CORE_PACKAGE,
+    check_clean,
+    git_sha,
+    sphinx_version,
+)
+from onboard.images.work import (
+    BUILD,
+    RETAG,
+    UNCHANGED,
+    ServiceWork,
+    Versions,
+    plan_work,
+)
 from onboard.stages.base import Context, Plan, Stage
 
 NAME = "containers"
-
-
-@dataclass(frozen=True)
-class Relayer:
-    """Inputs of the relayer balance check, read before any build so that a missing variable fails early."""
-
-    addresses: tuple[str, ...]
-    rpc_url: str
 
 
 class ContainersStage(Stage):
@@ -57,7 +69,7 @@ class ContainersStage(Stage):
     def _work(self, ctx: Context, *, check_registry: bool) -> tuple[ContainersSection, list[ServiceWork]]:
         settings = ctx.config.section(NAME, ContainersSection)
         root = repo_path(ctx.config, "platform")
-        registry = RegistryClient(settings.registry, insecure=settings.insecure) if check_registry else None
+        registry = _registry(ctx, settings) if check_registry else None
         work = plan_work(
             settings=settings,
             root=root,
@@ -87,19 +99,12 @@ class ContainersStage(Stage):
             NAME, summary, bool(pending), tuple(details), data={"actions": {i.request.service: i.action for i in work}}
         )
 
-    def _relayer(self, ctx: Context, settings: ContainersSection) -> Relayer | None:
-        if not ctx.env.get(settings.relayer_keys_env):
-            return None
-        keys = ctx.secret(settings.relayer_keys_env, purpose="the relayer's private keys", stage=NAME)
-        rpc_url = ctx.secret(ctx.spec.rpc_source, purpose=f"the RPC URL of {ctx.spec.name}", stage=NAME)
-        return Relayer(tuple(relayer_addresses(keys, variable=settings.relayer_keys_env)), rpc_url)
-
     def apply(self, ctx: Context) -> dict[str, Any]:
         settings = ctx.config.section(NAME, ContainersSection)
         root = repo_path(ctx.config, "platform")
         check_clean(root)
-        relayer = self._relayer(ctx, settings)
-        registry = RegistryClient(settings.registry, insecure=settings.insecure)
+        relayer = read_relayer(ctx, settings)
+        registry = _registry(ctx, settings)
         try:
             registry.ping()
         except OnboardError as err:
@@ -113,12 +118,12 @@ class ContainersStage(Stage):
             raise StageError(
                 NAME,
                 f"{len(failed)} of {len(work)} images failed: {', '.join(sorted(failed))}",
-                cause="\n".join(f"{service}: {error.splitlines()[0]}" for service, error in sorted(failed.items())),
+                cause="\n".join(f"{service}: {_summary(error)}" for service, error in sorted(failed.items())),
                 fix="fix the cause and run again; images already pushed are kept and not rebuilt",
             )
 
         outputs: dict[str, Any] = {"registry": settings.registry, "images": images, "failed": {}}
-        outputs["relayer"] = self._check_relayer(ctx, settings, relayer)
+        outputs["relayer"] = report_relayer(ctx, settings, relayer)
         outputs["rollout"] = self._rollout(ctx, settings, root, images)
         changed = [item.request.service for item in work if item.action != UNCHANGED]
         outputs["changed"] = changed
@@ -154,9 +159,14 @@ class ContainersStage(Stage):
                 ctx.console.print(f"containers: [red]failed[/red] {outcome.service}")
             ctx.journal.record_outputs(NAME, {"images": images, "failed": failed})
 
-        if to_build:
-            token = self._github_token(ctx, settings)
-            builder = choose_builder(settings, env=ctx.env, github_token=token, resolve=ctx.config.resolve)
+        if not to_build:
+            return failed
+        token = self._github_token(ctx, settings)
+        with tempfile.TemporaryDirectory(prefix="onboard-login-") as folder:
+            auth_file = _write_auth_file(Path(folder), settings.registry, registry.credentials)
+            builder = choose_builder(
+                settings, env=ctx.env, github_token=token, resolve=ctx.config.resolve, auth_file=auth_file
+            )
             builder.publish([item.request for item in to_build], parallel=settings.parallel, on_done=record)
         return failed
 
@@ -174,31 +184,6 @@ class ContainersStage(Stage):
         if settings.github is None:
             return None
         return ctx.secret(settings.github.token_env, purpose="a GitHub token with actions:write", stage=NAME)
-
-    def _check_relayer(self, ctx: Context, settings: ContainersSection, relayer: Relayer | None) -> dict[str, Any]:
-        if relayer is None:
-            ctx.console.print(
-                f"containers: [yellow]{settings.relayer_keys_env} is not set; relayer balances not checked"
-            )
-            return {"checked": False, "reason": f"{settings.relayer_keys_env} is not set"}
-        required = int(Decimal(settings.relayer_min_balance) * (Decimal(10) ** ctx.spec.decimals))
-        balances = check_balances(relayer.rpc_url, list(relayer.addresses), required=required)
-        short = [balance for balance in balances if balance.shortfall]
-        report = [balance.to_json(ctx.spec.decimals) for balance in balances]
-        for balance in short:
-            entry = balance.to_json(ctx.spec.decimals)
-            ctx.console.print(
-                f"containers: [yellow]relayer {entry['address']} holds {entry['balance']} {ctx.spec.currency}, "
-                f"needs {entry['required']}: send at least {entry['shortfall']}"
-            )
-        if short and settings.relayer_shortfall == "fail":
-            raise StageError(
-                NAME,
-                f"{len(short)} relayer address(es) hold less than {settings.relayer_min_balance} {ctx.spec.currency}",
-                cause=", ".join(f"{b.address} short by {b.to_json(ctx.spec.decimals)['shortfall']}" for b in short),
-                fix=f"fund them on {ctx.spec.name}, then run again; the images will not be rebuilt",
-            )
-        return {"checked": True, "balances": report, "shortfall": [b.address for b in short]}
 
     def _rollout(self, ctx: Context, settings: ContainersSection, root: Path, images: dict[str, Any]) -> dict[str, Any]:
         digests = {service: record["digest"] for service, record in sorted(images.items())}
@@ -224,7 +209,7 @@ class ContainersStage(Stage):
 
     def verify(self, ctx: Context, outputs: Mapping[str, Any]) -> None:
         settings = ctx.config.section(NAME, ContainersSection)
-        registry = RegistryClient(settings.registry, insecure=settings.insecure)
+        registry = _registry(ctx, settings)
         problems = []
         for service in settings.services:
             record = (outputs.get("images") or {}).get(service)
@@ -260,6 +245,34 @@ def _image_problems(
     if label != network:
         problems.append(f"{repository}@{record['digest']} has label onboard.network={label!r}, expected {network!r}")
     return problems
+
+
+def _summary(error: str) -> str:
+    """Return an error's first line and the last line of its cause, which is usually the tool's own message."""
+    lines = [line for line in error.splitlines() if line.strip()]
+    details = [line for line in lines[1:] if not line.startswith("fix: ")]
+    if not details:
+        return lines[0] if lines else "unknown error"
+    return f"{lines[0]} ({details[-1].removeprefix('cause: ').strip()})"
+
+
+def _registry(ctx: Context, settings: ContainersSection) -> RegistryClient:
+    """Return the registry client, with the login from the configured variables when both are set."""
+    credentials = None
+    if settings.registry_username_env and settings.registry_password_env:
+        username = ctx.secret(settings.registry_username_env, purpose="the registry user", stage=NAME)
+        password = ctx.secret(settings.registry_password_env, purpose="the registry password", stage=NAME)
+        credentials = Credentials(username, password)
+    return RegistryClient(settings.registry, insecure=settings.insecure, credentials=credentials)
+
+
+def _write_auth_file(folder: Path, registry: str, credentials: Credentials | None) -> Path | None:
+    """Write the login for buildah and podman to a file only this user can read; the caller deletes it."""
+    if credentials is None:
+        return None
+    path = folder / "auth.json"
+    atomic_write(path, json.dumps(auth_file_json(registry, credentials)), mode=0o600)
+    return path
 
 
 def _record(item: ServiceWork, digest: str, action: str) -> dict[str, Any]:

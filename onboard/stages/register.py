@@ -2,7 +2,7 @@
 
 The platform rejects proposals with 409 "Unsupported network" for a chain without a non-deprecated row in
 `networks`. The stage upserts that row in one transaction. It first checks that the spec's native currency is a
-label of the `"Currency"` enum; when it is not, it stops and writes the migration the operator must apply.
+label of the `"Currency"` enum. When it is not, the stage stops and writes the migration the operator must apply.
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ import requests
 from onboard.errors import OnboardError
 from onboard.images.base import BuildOutcome, BuildRequest, ImageBuilder, OnDone
 from onboard.images.registry import RegistryClient
+from onboard.images.registry_auth import Credentials
 from onboard.redact import redact
 
 log = logging.getLogger("onboard.images.github")
@@ -44,6 +45,7 @@ class GitHubWorkflowBuilder(ImageBuilder):
     poll_interval: float = 10.0
     timeout: float = 3600.0
     sleep: Callable[[float], None] = time.sleep
+    registry_credentials: Credentials | None = field(default=None, repr=False)
 
     def _call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         headers = {
@@ -142,7 +144,7 @@ class GitHubWorkflowBuilder(ImageBuilder):
         return str(outcome.digest)
 
     def _outcome_from_registry(self, request: BuildRequest) -> BuildOutcome:
-        registry = RegistryClient(request.registry, insecure=request.insecure)
+        registry = RegistryClient(request.registry, insecure=request.insecure, credentials=self.registry_credentials)
         try:
             digest = registry.manifest_digest(request.repository, request.tags[0])
         except OnboardError as err:

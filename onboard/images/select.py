@@ -11,6 +11,7 @@ from onboard.errors import CommandError, ConfigError
 from onboard.images.base import ImageBuilder
 from onboard.images.github import GitHubWorkflowBuilder
 from onboard.images.local import DockerBuildxBuilder, OciToolBuilder, default_isolation
+from onboard.images.registry_auth import Credentials
 from onboard.images.settings import ContainersSection
 
 DETECT_TIMEOUT_SECONDS = 20.0
@@ -49,11 +50,13 @@ def choose_builder(
     github_token: str | None = None,
     resolve: Callable[[str], Path] = Path,
     auth_file: Path | None = None,
+    registry_credentials: Credentials | None = None,
 ) -> ImageBuilder:
     """Return the builder `settings.builder` names; "auto" detects one. "github" needs `github_token`.
 
     `resolve` turns the configured storage folders into paths (the stage resolves them against onboard.toml).
-    `auth_file` is a containers-auth.json file with the registry login, for buildah and podman.
+    `auth_file` is a containers-auth.json file with the registry login, for buildah and podman. The GitHub
+    builder reads the pushed digests from the registry with `registry_credentials`.
     """
     name = detect_builder(env) if settings.builder == "auto" else settings.builder
     if name == "github":
@@ -72,6 +75,7 @@ def choose_builder(
             inputs=github.inputs,
             poll_interval=github.poll_interval,
             timeout=github.timeout,
+            registry_credentials=registry_credentials,
         )
     if name == "docker":
         return DockerBuildxBuilder(env=dict(env))

@@ -39,6 +39,20 @@ def check_clean(root: Path) -> None:
         )
 
 
+def check_contains_commit(root: Path, commit: str | None, branch: str | None) -> None:
+    """Raise unless HEAD is `commit` or a descendant of it, such as the bump stage's commit."""
+    if not commit:
+        return
+    result = proc.run(["git", "merge-base", "--is-ancestor", commit, "HEAD"], cwd=root, check=False)
+    if result.returncode != 0:
+        raise StageError(
+            STAGE,
+            f"the platform checkout {root} does not contain the bump commit {commit[:12]}",
+            cause="the images would be built without the new Sphinx versions",
+            fix=f"run `git -C {root} switch {branch or '<bump branch>'}`, then run again",
+        )
+
+
 def _tree_entries(root: Path, folder: str = "") -> list[tuple[str, str]]:
     """Return (name, object id) of every entry of HEAD's tree at `folder`."""
     args = ["git", "ls-tree", "HEAD"] + ([f"{folder}/"] if folder else [])
@@ -82,7 +96,10 @@ def _pinned_versions(root: Path, package: str) -> dict[str, str]:
     ]:
         if not manifest.is_file():
             continue
-        data = json.loads(manifest.read_text(encoding="utf-8"))
+        try:
+            data = json.loads(manifest.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as err:
+            raise StageError(STAGE, f"cannot read {manifest}", cause=str(err), fix="fix the file") from err
         for section in ("dependencies", "devDependencies"):
             spec = (data.get(section) or {}).get(package)
             if spec:
@@ -97,14 +114,16 @@ def _from_release(release: Mapping[str, Any], package: str) -> str | None:
     return str(value) if value else None
 
 
-def sphinx_version(root: Path, release: Mapping[str, Any], package: str) -> str | None:
-    """Return the version of `package` from the release stage's outputs, else the one the platform pins.
+def sphinx_version(root: Path, recorded: Iterable[Mapping[str, Any]], package: str) -> str | None:
+    """Return the version of `package` from the first stage outputs in `recorded` (release, bump) that name it,
+    else the one the platform pins.
 
     Raise when the platform's package.json files pin different versions, because the bump is then incomplete.
     """
-    released = _from_release(release, package)
-    if released:
-        return released
+    for outputs in recorded:
+        released = _from_release(outputs, package)
+        if released:
+            return released
     pinned = _pinned_versions(root, package)
     distinct = sorted(set(pinned.values()))
     if not distinct:

@@ -17,12 +17,7 @@ from typing import Any
 from onboard.config import repo_path
 from onboard.errors import OnboardError, StageError
 from onboard.fsutil import atomic_write
-from onboard.images import (
-    BuildOutcome,
-    ContainersSection,
-    RegistryClient,
-    choose_builder,
-)
+from onboard.images import BuildOutcome, ContainersSection, RegistryClient, choose_builder
 from onboard.images.registry_auth import Credentials, auth_file_json
 from onboard.images.relayer import read_relayer, report_relayer
 from onboard.images.rollout import run_rollout, wait_healthy
@@ -30,17 +25,11 @@ from onboard.images.source import (
     CONTRACTS_PACKAGE,
     CORE_PACKAGE,
     check_clean,
+    check_contains_commit,
     git_sha,
     sphinx_version,
 )
-from onboard.images.work import (
-    BUILD,
-    RETAG,
-    UNCHANGED,
-    ServiceWork,
-    Versions,
-    plan_work,
-)
+from onboard.images.work import BUILD, RETAG, UNCHANGED, ServiceWork, Versions, plan_work
 from onboard.stages.base import Context, Plan, Stage
 
 NAME = "containers"
@@ -55,8 +44,8 @@ class ContainersStage(Stage):
         return {"spec": ctx.spec.model_dump(mode="json"), "containers": settings.model_dump(mode="json")}
 
     def _versions(self, ctx: Context, root: Path) -> Versions:
-        release = ctx.outputs_of("release")
-        contracts = sphinx_version(root, release, CONTRACTS_PACKAGE)
+        recorded = [ctx.outputs_of("release"), ctx.outputs_of("bump")]
+        contracts = sphinx_version(root, recorded, CONTRACTS_PACKAGE)
         if contracts is None:
             raise StageError(
                 NAME,
@@ -64,7 +53,7 @@ class ContainersStage(Stage):
                 "package.json names the package",
                 fix="run the release and bump stages first",
             )
-        return Versions(sha=git_sha(root), contracts=contracts, core=sphinx_version(root, release, CORE_PACKAGE))
+        return Versions(sha=git_sha(root), contracts=contracts, core=sphinx_version(root, recorded, CORE_PACKAGE))
 
     def _work(self, ctx: Context, *, check_registry: bool) -> tuple[ContainersSection, list[ServiceWork]]:
         settings = ctx.config.section(NAME, ContainersSection)
@@ -103,6 +92,8 @@ class ContainersStage(Stage):
         settings = ctx.config.section(NAME, ContainersSection)
         root = repo_path(ctx.config, "platform")
         check_clean(root)
+        bump = ctx.outputs_of("bump")
+        check_contains_commit(root, bump.get("commit"), bump.get("branch"))
         relayer = read_relayer(ctx, settings)
         registry = _registry(ctx, settings)
         try:
@@ -165,7 +156,12 @@ class ContainersStage(Stage):
         with tempfile.TemporaryDirectory(prefix="onboard-login-") as folder:
             auth_file = _write_auth_file(Path(folder), settings.registry, registry.credentials)
             builder = choose_builder(
-                settings, env=ctx.env, github_token=token, resolve=ctx.config.resolve, auth_file=auth_file
+                settings,
+                env=ctx.env,
+                github_token=token,
+                resolve=ctx.config.resolve,
+                auth_file=auth_file,
+                registry_credentials=registry.credentials,
             )
             builder.publish([item.request for item in to_build], parallel=settings.parallel, on_done=record)
         return failed

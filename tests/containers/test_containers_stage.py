@@ -208,3 +208,44 @@ def test_image_deleted_from_registry_rebuilt(platform_repo, containers_config, m
     assert outputs["changed"] == ["init"]
     assert outputs["images"]["init"]["action"] == "built"
     stage.verify(ctx, outputs)
+
+
+def test_versions_from_release_outputs(platform_repo, containers_config, make_context, registry, namespace):
+    ctx = make_context(_config(platform_repo, containers_config))
+    ctx.journal.record_outputs(
+        "release", {"versions": {"@sphinx-labs/contracts": "0.23.2", "@sphinx-labs/core": "0.26.2"}}
+    )
+
+    outputs = ContainersStage().apply(ctx)
+
+    assert outputs["images"]["relayer"]["tags"][0] == "0.23.2"
+    labels = RegistryClient(registry.address, insecure=True).labels(f"{namespace}/relayer", "0.23.2")
+    assert labels["onboard.core-version"] == "0.26.2"
+
+
+def test_checkout_without_bump_commit_rejected(platform_repo, containers_config, make_context):
+    git(platform_repo, "switch", "-q", "-c", "onboard/unichain")
+    (platform_repo / "yarn.lock").write_text("# yarn lockfile v1\n# bumped\n", encoding="utf-8")
+    git(platform_repo, "commit", "-q", "-am", "Bump the Sphinx packages")
+    bump_commit = git(platform_repo, "rev-parse", "HEAD")
+    git(platform_repo, "switch", "-q", "main")
+    ctx = make_context(_config(platform_repo, containers_config))
+    ctx.journal.record_outputs("bump", {"branch": "onboard/unichain", "commit": bump_commit})
+
+    with pytest.raises(StageError) as caught:
+        ContainersStage().apply(ctx)
+
+    assert f"does not contain the bump commit {bump_commit[:12]}" in caught.value.message
+    assert "switch onboard/unichain" in caught.value.fix
+
+
+def test_mismatched_pins_rejected(platform_repo, containers_config, make_context):
+    manifest = platform_repo / "services" / "init" / "package.json"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace("^0.23.1", "^0.23.0"), encoding="utf-8")
+    git(platform_repo, "commit", "-q", "-am", "Pin an older contracts version")
+
+    with pytest.raises(StageError) as caught:
+        ContainersStage().plan(make_context(_config(platform_repo, containers_config)))
+
+    assert "pins @sphinx-labs/contracts at different versions" in caught.value.message
+    assert "services/init/package.json 0.23.0" in caught.value.message

@@ -98,11 +98,22 @@ class GitHubWorkflowBuilder(ImageBuilder):
             fix=f"open https://github.com/{self.repository}/actions and check that the workflow is enabled",
         )
 
-    def wait(self, run_id: int) -> Mapping[str, Any]:
-        """Poll the run until its status is `completed`; raise unless its conclusion is `success`."""
+    def wait(self, run_id: int, *, expected_sha: str | None = None) -> Mapping[str, Any]:
+        """Poll the run until its status is `completed`; raise unless its conclusion is `success`.
+
+        With `expected_sha`, raise at once when the run builds another commit than the local checkout's HEAD,
+        because the images would be tagged with a SHA they were not built from.
+        """
         deadline = time.monotonic() + self.timeout
         while True:
             run = self._call("GET", f"/actions/runs/{run_id}").json()
+            head_sha = run.get("head_sha")
+            if expected_sha and head_sha and head_sha != expected_sha:
+                raise WorkflowError(
+                    f"workflow run {run_id} builds commit {head_sha[:12]} of {self.ref}, not {expected_sha[:12]}",
+                    cause=f"the branch {self.ref} on GitHub is not at the local platform checkout's HEAD",
+                    fix=f"push {expected_sha[:12]} to {self.ref} (or cancel the run), then run onboard again",
+                )
             if run.get("status") == "completed":
                 break
             if time.monotonic() > deadline:
@@ -127,7 +138,7 @@ class GitHubWorkflowBuilder(ImageBuilder):
         try:
             run_id = self.dispatch(_format_inputs(self.inputs, requests))
             log.info("workflow %s run %d started", self.workflow, run_id)
-            self.wait(run_id)
+            self.wait(run_id, expected_sha=requests[0].labels.get("org.opencontainers.image.revision"))
         except OnboardError as err:
             outcomes = [BuildOutcome(request.service, error=redact(err.render())) for request in requests]
         else:

@@ -51,12 +51,14 @@ def choose_builder(
     resolve: Callable[[str], Path] = Path,
     auth_file: Path | None = None,
     registry_credentials: Credentials | None = None,
+    github_ref: str | None = None,
 ) -> ImageBuilder:
     """Return the builder `settings.builder` names; "auto" detects one. "github" needs `github_token`.
 
     `resolve` turns the configured storage folders into paths (the stage resolves them against onboard.toml).
     `auth_file` is a containers-auth.json file with the registry login, for buildah and podman. The GitHub
-    builder reads the pushed digests from the registry with `registry_credentials`.
+    builder reads the pushed digests from the registry with `registry_credentials`, and runs the workflow on
+    `[containers.github] ref`, else on `github_ref` (the bump stage's branch).
     """
     name = detect_builder(env) if settings.builder == "auto" else settings.builder
     if name == "github":
@@ -66,10 +68,17 @@ def choose_builder(
                 fix='add [containers.github] with repository = "owner/name" and export the token variable',
             )
         github = settings.github
+        ref = github.ref or github_ref
+        if not ref:
+            raise ConfigError(
+                "no branch to run the image workflow on: [containers.github] ref is not set and the bump stage "
+                "recorded no branch",
+                fix='set [containers.github] ref = "<branch>" in onboard.toml',
+            )
         return GitHubWorkflowBuilder(
             repository=github.repository,
             workflow=github.workflow,
-            ref=github.ref,
+            ref=ref,
             token=github_token,
             api_url=github.api_url,
             inputs=github.inputs,

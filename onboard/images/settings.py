@@ -22,7 +22,7 @@ class GitHubSection(Section):
 
     repository: str = Field(pattern=r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$", description="owner/name")
     workflow: str = Field(default="publish.yaml", description="Workflow file name or numeric id.")
-    ref: str = "main"
+    ref: str | None = Field(default=None, description="Branch to run on. Defaults to the bump stage's branch.")
     token_env: str = "GITHUB_TOKEN"
     api_url: str = "https://api.github.com"
     inputs: dict[str, str] = Field(

@@ -162,6 +162,7 @@ class ContainersStage(Stage):
                 resolve=ctx.config.resolve,
                 auth_file=auth_file,
                 registry_credentials=registry.credentials,
+                github_ref=ctx.outputs_of("bump").get("branch"),
             )
             builder.publish([item.request for item in to_build], parallel=settings.parallel, on_done=record)
         return failed

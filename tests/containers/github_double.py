@@ -1,7 +1,7 @@
 """A double of the GitHub Actions REST endpoints the workflow builder uses, following GitHub's documented API
 (version 2022-11-28): workflow dispatch, workflow run listing and a single run, with GitHub's error bodies.
 
-A dispatched run moves from `queued` to `in_progress` to `completed`, one step per status request. When it
+`branch_heads` maps the branches that exist on the double to their head commits. A dispatched run moves from `queued` to `in_progress` to `completed`, one step per status request. When it
 completes, the double runs `job(inputs)`, the stand-in for the workflow's steps; its return value decides the
 conclusion (`success` or `failure`).
 """
@@ -25,6 +25,7 @@ class Run:
     workflow: str
     branch: str
     inputs: dict[str, str]
+    head_sha: str
     status: str = "queued"
     conclusion: str | None = None
 
@@ -33,6 +34,7 @@ class Run:
             "id": self.id,
             "name": "Build and Publish Docker Images",
             "head_branch": self.branch,
+            "head_sha": self.head_sha,
             "event": "workflow_dispatch",
             "status": self.status,
             "conclusion": self.conclusion,
@@ -48,6 +50,7 @@ class GitHubActionsDouble:
     token: str
     declared_inputs: frozenset[str]
     job: Callable[[Mapping[str, str]], bool]
+    branch_heads: Mapping[str, str] = field(default_factory=dict)
     runs: list[Run] = field(default_factory=list)
     server: DoubleServer = field(default_factory=DoubleServer)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(9_000_000_001))
@@ -69,12 +72,15 @@ class GitHubActionsDouble:
         if request.params["workflow"] != self.workflow:
             return Response(404, {"message": "Not Found", "documentation_url": DOCS, "status": "404"})
         body = request.json() or {}
+        if body.get("ref") not in self.branch_heads:
+            return Response(422, {"message": f"No ref found for: {body.get('ref')}", "status": "422"})
         inputs = body.get("inputs") or {}
         unexpected = sorted(set(inputs) - self.declared_inputs)
         if unexpected:
             message = f"Unexpected inputs provided: {unexpected}".replace("'", '"')
             return Response(422, {"message": message, "documentation_url": DOCS, "status": "422"})
-        self.runs.insert(0, Run(next(self._ids), self.workflow, body["ref"], dict(inputs)))
+        ref = body["ref"]
+        self.runs.insert(0, Run(next(self._ids), self.workflow, ref, dict(inputs), self.branch_heads[ref]))
         return Response(204, raw=b"")
 
     def _list_runs(self, request: Request) -> Response:

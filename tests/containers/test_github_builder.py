@@ -61,23 +61,30 @@ def _config(platform_repo: Path, containers_config: dict, api_url: str, **github
     return {"platform": {"path": str(platform_repo)}, "containers": containers}
 
 
+def _double(platform_repo: Path, declared: frozenset[str], job, **heads: str) -> GitHubActionsDouble:
+    """A double whose `main` branch is at the platform checkout's HEAD, plus any other `heads`."""
+    branch_heads = {"main": git(platform_repo, "rev-parse", "HEAD"), **heads}
+    return GitHubActionsDouble("acme/sphinx-platform", "publish.yaml", TOKEN, declared, job, branch_heads)
+
+
 def _env() -> dict[str, str]:
     return {"PATH": os.environ["PATH"], "GITHUB_TOKEN": TOKEN}
 
 
 def test_github_workflow_publishes_images(platform_repo, containers_config, make_context, registry, namespace):
-    job = _workflow_job(platform_repo, containers_config)
-    double = GitHubActionsDouble("acme/sphinx-platform", "publish.yaml", TOKEN, frozenset(INPUTS), job)
     sha = git(platform_repo, "rev-parse", "HEAD")
+    job = _workflow_job(platform_repo, containers_config)
+    double = _double(platform_repo, frozenset(INPUTS), job, **{"onboard/unichain": sha})
 
     with double:
         ctx = make_context(_config(platform_repo, containers_config, double.server.url), env=_env())
+        ctx.journal.record_outputs("bump", {"branch": "onboard/unichain", "commit": sha})
         outputs = ContainersStage().apply(ctx)
         ContainersStage().verify(ctx, outputs)
 
     assert len(double.runs) == 1
     run = double.runs[0]
-    assert run.branch == "main"
+    assert run.branch == "onboard/unichain"
     assert run.inputs["services"] == ",".join(SERVICES)
     assert run.inputs["tags"] == f"0.23.1,{sha},latest"
     assert run.inputs["registry"] == registry.address
@@ -90,10 +97,10 @@ def test_github_workflow_publishes_images(platform_repo, containers_config, make
 
 
 def test_github_failed_run_fails_every_image(platform_repo, containers_config, make_context):
-    double = GitHubActionsDouble("acme/sphinx-platform", "publish.yaml", TOKEN, frozenset(INPUTS), lambda inputs: False)
+    double = _double(platform_repo, frozenset(INPUTS), lambda inputs: False)
 
     with double:
-        ctx = make_context(_config(platform_repo, containers_config, double.server.url), env=_env())
+        ctx = make_context(_config(platform_repo, containers_config, double.server.url, ref="main"), env=_env())
         with pytest.raises(StageError) as caught:
             ContainersStage().apply(ctx)
 
@@ -104,10 +111,10 @@ def test_github_failed_run_fails_every_image(platform_repo, containers_config, m
 
 
 def test_github_unexpected_inputs_reported(platform_repo, containers_config, make_context):
-    double = GitHubActionsDouble("acme/sphinx-platform", "publish.yaml", TOKEN, frozenset(), lambda inputs: True)
+    double = _double(platform_repo, frozenset(), lambda inputs: True)
 
     with double:
-        ctx = make_context(_config(platform_repo, containers_config, double.server.url), env=_env())
+        ctx = make_context(_config(platform_repo, containers_config, double.server.url, ref="main"), env=_env())
         with pytest.raises(StageError) as caught:
             ContainersStage().apply(ctx)
 
@@ -119,8 +126,29 @@ def test_github_unexpected_inputs_reported(platform_repo, containers_config, mak
     assert caught.value.stage == "containers"
 
 
-def test_github_bad_token_reported(containers_config):
-    double = GitHubActionsDouble("acme/sphinx-platform", "publish.yaml", TOKEN, frozenset(), lambda inputs: True)
+def test_github_other_commit_rejected(platform_repo, containers_config, make_context):
+    double = _double(platform_repo, frozenset(INPUTS), lambda inputs: True, release="0" * 40)
+
+    with double:
+        ctx = make_context(_config(platform_repo, containers_config, double.server.url, ref="release"), env=_env())
+        with pytest.raises(StageError) as caught:
+            ContainersStage().apply(ctx)
+
+    assert "builds commit 000000000000 of release" in caught.value.cause
+    assert double.runs[0].conclusion is None
+
+
+def test_github_without_ref_rejected(platform_repo, containers_config, make_context):
+    ctx = make_context(_config(platform_repo, containers_config, "http://127.0.0.1:9"), env=_env())
+
+    with pytest.raises(ConfigError) as caught:
+        ContainersStage().apply(ctx)
+
+    assert "no branch to run the image workflow on" in caught.value.message
+
+
+def test_github_bad_token_reported(platform_repo):
+    double = _double(platform_repo, frozenset(), lambda inputs: True)
     with double:
         builder = GitHubWorkflowBuilder(
             repository="acme/sphinx-platform",

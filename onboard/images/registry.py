@@ -1,8 +1,9 @@
 """A small client of the Docker Registry HTTP API V2 (the OCI distribution API): reachability, catalog, tag lists,
 manifest digests, labels, and retagging a manifest without rebuilding the image.
 
-A 401 response is answered once with the login its `WWW-Authenticate` challenge requests (see registry_auth):
-Basic credentials, or a Bearer token from the registry's token service, anonymous when no credentials are given.
+After a 401 response, the request is sent once more with the login its `WWW-Authenticate` challenge requests
+(see registry_auth): Basic credentials, or a Bearer token from the registry's token service, anonymous without
+credentials.
 """
 
 from __future__ import annotations

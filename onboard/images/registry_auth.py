@@ -1,5 +1,5 @@
-"""Logins to a registry: the `WWW-Authenticate` challenge of a 401 response, answered with Basic credentials or
-with a Bearer token from the registry's token service (the Docker Registry token authentication flow)."""
+"""Registry logins: the response to the `WWW-Authenticate` challenge of a 401, with Basic credentials or with a
+Bearer token from the registry's token service (the Docker Registry token authentication flow)."""
 
 from __future__ import annotations
 
@@ -29,9 +29,9 @@ def parse_challenge(header: str) -> tuple[str, dict[str, str]]:
 
 
 def authorization(header: str, credentials: Credentials | None) -> str | None:
-    """Return the Authorization header value that answers the challenge, or None when none can.
+    """Return the Authorization header value that responds to the challenge, or None when none can.
 
-    A Bearer challenge is answered anonymously when there are no credentials; public repositories allow pulls.
+    Without credentials, a Bearer token is requested anonymously, which public repositories allow for pulls.
     """
     scheme, parameters = parse_challenge(header)
     if scheme == "basic":

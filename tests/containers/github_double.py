@@ -1,9 +1,10 @@
 """A double of the GitHub Actions REST endpoints the workflow builder uses, following GitHub's documented API
 (version 2022-11-28): workflow dispatch, workflow run listing and a single run, with GitHub's error bodies.
 
-`branch_heads` maps the branches that exist on the double to their head commits. A dispatched run moves from `queued` to `in_progress` to `completed`, one step per status request. When it
-completes, the double runs `job(inputs)`, the stand-in for the workflow's steps; its return value decides the
-conclusion (`success` or `failure`).
+`branch_heads` maps the branches that exist on the double to their head commits. A dispatched run moves from
+`queued` to `in_progress` to `completed`, one step per status request. When it completes, the double runs
+`job(inputs)`, the stand-in for the workflow's steps, and its return value decides the conclusion (`success` or
+`failure`).
 """
 
 from __future__ import annotations

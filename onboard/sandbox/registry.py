@@ -32,12 +32,20 @@ storage:
 http:
   addr: 127.0.0.1:{port}
 """
-_HTPASSWD_AUTH = """\
-auth:
-  htpasswd:
-    realm: onboard-sandbox
-    path: {path}
-"""
+
+
+def htpasswd_auth(path: Path) -> str:
+    """Return the `auth` section for HTTP Basic logins checked against `path` (`user:bcrypt-hash` lines)."""
+    return f"auth:\n  htpasswd:\n    realm: onboard-sandbox\n    path: {path}\n"
+
+
+def token_auth(*, realm: str, service: str, issuer: str, root_certificate: Path) -> str:
+    """Return the `auth` section for Bearer tokens from the token service at `realm`, signed by a key whose
+    certificate chains to `root_certificate`."""
+    return (
+        "auth:\n  token:\n"
+        f"    realm: {realm}\n    service: {service}\n    issuer: {issuer}\n    rootcertbundle: {root_certificate}\n"
+    )
 
 
 @dataclass
@@ -86,11 +94,11 @@ def start_registry(
     folder: Path | None = None,
     port: int | None = None,
     binary: str = REGISTRY_BINARY,
-    htpasswd: Path | None = None,
+    auth: str | None = None,
 ) -> Registry:
     """Start the registry with a config file and storage under `folder` (a new temporary one by default).
 
-    With `htpasswd` (a file of `user:bcrypt-hash` lines), every request needs HTTP Basic authentication.
+    `auth` is an `auth:` section of the registry configuration, from `htpasswd_auth` or `token_auth`.
     """
     owns_folder = folder is None
     folder = Path(tempfile.mkdtemp(prefix="onboard-registry-")) if folder is None else folder
@@ -98,8 +106,8 @@ def start_registry(
     port = port or free_port()
     config = folder / "config.yml"
     text = _CONFIG.format(storage=folder / "storage", port=port)
-    if htpasswd is not None:
-        text += _HTPASSWD_AUTH.format(path=htpasswd)
+    if auth is not None:
+        text += auth
     config.write_text(text, encoding="utf-8")
 
     process = proc.start([binary, "serve", str(config)], log_file=folder / "registry.log")

@@ -11,9 +11,12 @@ import pytest
 import requests
 
 from onboard.errors import StageError
-from onboard.sandbox.registry import Registry, start_registry
+from onboard.images import RegistryClient, RegistryError
+from onboard.images.registry_auth import Credentials
+from onboard.sandbox.registry import Registry, htpasswd_auth, start_registry, token_auth
 from onboard.stages.containers import ContainersStage
 from tests.containers.conftest import SERVICES
+from tests.containers.token_double import ISSUER, SERVICE, TokenService
 
 USER = "deployer"
 PASSWORD = "Registry-Pass-7781"
@@ -33,7 +36,22 @@ def login_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registr
     folder = tmp_path_factory.mktemp("login-registry")
     htpasswd = folder / "htpasswd"
     htpasswd.write_text(f"{USER}:{_bcrypt(PASSWORD)}\n", encoding="utf-8")
-    with start_registry(folder=folder / "registry", htpasswd=htpasswd) as running:
+    with start_registry(folder=folder / "registry", auth=htpasswd_auth(htpasswd)) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def token_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TokenService]:
+    with TokenService(tmp_path_factory.mktemp("token-service"), USER, PASSWORD) as service:
+        yield service
+
+
+@pytest.fixture(scope="module")
+def token_registry(tmp_path_factory: pytest.TempPathFactory, token_service: TokenService) -> Iterator[Registry]:
+    auth = token_auth(
+        realm=token_service.realm, service=SERVICE, issuer=ISSUER, root_certificate=token_service.certificate
+    )
+    with start_registry(folder=tmp_path_factory.mktemp("token-registry"), auth=auth) as running:
         yield running
 
 
@@ -72,3 +90,25 @@ def test_wrong_password_fails_every_push(platform_repo, containers_config, make_
     assert "unauthorized: authentication required" in caught.value.cause
     assert "not-the-password" not in str(caught.value)
     assert ctx.journal.outputs("containers")["images"] == {}
+
+
+def test_bearer_token_used_for_push_and_verify(
+    platform_repo, containers_config, make_context, token_registry, token_service, namespace
+):
+    env = {"PATH": os.environ["PATH"], "REGISTRY_USER": USER, "REGISTRY_PASSWORD": PASSWORD}
+    ctx = make_context(_data(platform_repo, containers_config, token_registry), env=env)
+
+    outputs = ContainersStage().apply(ctx)
+    ContainersStage().verify(ctx, outputs)
+
+    scopes = {seen["scope"] for seen in token_service.requests_seen if seen["authenticated"] == "True"}
+    assert f"repository:{namespace}/relayer:pull,push" in scopes
+    client = RegistryClient(token_registry.address, insecure=True, credentials=Credentials(USER, PASSWORD))
+    assert sorted(client.tags(f"{namespace}/relayer")) == sorted(outputs["images"]["relayer"]["tags"])
+
+
+def test_bearer_anonymous_read_rejected(token_registry, namespace):
+    with pytest.raises(RegistryError) as caught:
+        RegistryClient(token_registry.address, insecure=True).tags(f"{namespace}/relayer")
+
+    assert "returned 401" in caught.value.message

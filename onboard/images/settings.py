@@ -15,6 +15,10 @@ from onboard.images.registry import is_loopback_host
 # The services upstream's image workflow builds, in its matrix order.
 DEFAULT_SERVICES = ("artifact-generator", "contract-verifier", "executor", "relayer", "init")
 SERVICE_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
+# host[:port], as image references start (no scheme, no path).
+REGISTRY_PATTERN = r"^[A-Za-z0-9.-]+(:[0-9]{1,5})?$"
+# Repository path components of the OCI distribution specification, lower case.
+NAMESPACE_PATTERN = r"^([a-z0-9]+([._-][a-z0-9]+)*)(/[a-z0-9]+([._-][a-z0-9]+)*)*$"
 
 
 class GitHubSection(Section):
@@ -52,7 +56,11 @@ class ContainersSection(Section):
     storage_root: str | None = Field(default=None, description="buildah/podman --root.")
     storage_runroot: str | None = Field(default=None, description="buildah/podman --runroot.")
     isolation: str | None = Field(default=None, description="buildah/podman --isolation; chroot without runc.")
-    rollout_command: tuple[str, ...] = Field(default=(), description="Run in rollout_cwd after the push.")
+    rollout_command: tuple[str, ...] = Field(
+        default=(),
+        description="Run in rollout_cwd after the push, with SPHINX_IMAGE_REGISTRY (<registry>/<namespace>), "
+        "SPHINX_IMAGE_TAG (the contracts version) and SPHINX_IMAGE_SHA in its environment.",
+    )
     rollout_cwd: str | None = Field(default=None, description="Defaults to the platform root.")
     rollout_timeout: float = Field(default=900.0, gt=0, description="Seconds.")
     health_urls: tuple[str, ...] = ()
@@ -66,6 +74,20 @@ class ContainersSection(Section):
     @classmethod
     def _split_command(cls, value: object) -> object:
         return tuple(shlex.split(value)) if isinstance(value, str) else value
+
+    @field_validator("registry")
+    @classmethod
+    def _registry(cls, value: str) -> str:
+        if not re.fullmatch(REGISTRY_PATTERN, value):
+            raise ValueError("must be host[:port] without scheme or path, such as 127.0.0.1:5000 or ghcr.io")
+        return value
+
+    @field_validator("namespace")
+    @classmethod
+    def _namespace(cls, value: str) -> str:
+        if value and not re.fullmatch(NAMESPACE_PATTERN, value):
+            raise ValueError("must be lower case path components such as sphinx or acme/sphinx")
+        return value
 
     @field_validator("services")
     @classmethod
@@ -102,4 +124,4 @@ class ContainersSection(Section):
         return any("{labels}" in template for template in self.github.inputs.values())
 
     def repository(self, service: str) -> str:
-        return f"{self.namespace.strip('/')}/{service}" if self.namespace else service
+        return f"{self.namespace}/{service}" if self.namespace else service

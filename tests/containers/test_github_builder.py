@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from onboard.errors import ConfigError, StageError
-from onboard.images import BuildRequest, ContainersSection, choose_builder
+from onboard.images import BuildRequest
 from onboard.images.github import GitHubWorkflowBuilder
 from onboard.images.local import OciToolBuilder
 from onboard.stages.containers import ContainersStage
@@ -164,24 +164,3 @@ def test_github_bad_token_reported(platform_repo):
     assert not outcome.ok
     assert "GitHub returned 401" in outcome.error
     assert "Bad credentials" in outcome.error
-
-
-def test_github_builder_needs_its_section():
-    settings = ContainersSection(registry="127.0.0.1:5000", builder="github")
-
-    with pytest.raises(ConfigError) as caught:
-        choose_builder(settings, env={"PATH": os.environ["PATH"]}, github_token=TOKEN)
-
-    assert "[containers.github]" in caught.value.message
-
-
-def test_auto_detection_finds_buildah_without_docker(tmp_path):
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    (bin_dir / "buildah").symlink_to("/usr/bin/buildah")
-    settings = ContainersSection(registry="127.0.0.1:5000")
-
-    builder = choose_builder(settings, env={"PATH": str(bin_dir)})
-
-    assert builder.name == "buildah"
-    assert builder.isolation == "chroot"

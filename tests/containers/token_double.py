@@ -1,7 +1,7 @@
 """A Docker Registry token service double: the `/token` endpoint of the token authentication specification of
 distribution 2.x, issuing RS256 JSON Web Tokens that the real docker-registry verifies.
 
-The signing key and its self-signed certificate come from the openssl command line; the certificate travels in
+The signing key and its self-signed certificate come from the openssl command line. The certificate travels in
 the token's `x5c` header and must chain to the registry's `rootcertbundle`.
 """
 

@@ -1,8 +1,8 @@
 """The containers stage's work per service: build, retag, or nothing.
 
 A service is rebuilt when its fingerprint (its build inputs and settings) differs from the journal's record or
-the registry no longer contains the recorded image. When only the commit SHA changed for a service whose inputs did
-not, the recorded manifest is tagged again in the registry instead of rebuilding it.
+the registry no longer contains the recorded image. When a tag is missing or points elsewhere for a service whose
+inputs did not change (a new commit SHA, a moved `latest`), the recorded manifest is tagged again instead.
 """
 
 from __future__ import annotations
@@ -23,17 +23,13 @@ BUILD, RETAG, UNCHANGED = "build", "retag", "unchanged"
 
 @dataclass(frozen=True)
 class ServiceWork:
-    """The request for one service and what must happen to it."""
+    """The request for one service, what must happen to it, and the tags to point at the recorded digest."""
 
     request: BuildRequest
     fingerprint: str
     action: str
     previous: Mapping[str, Any] = field(default_factory=dict)
-
-    @property
-    def missing_tags(self) -> tuple[str, ...]:
-        recorded = set(self.previous.get("tags") or ())
-        return tuple(tag for tag in self.request.tags if tag not in recorded)
+    missing_tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -110,16 +106,28 @@ def _decide(
     digest = previous.get("digest")
     if previous.get("fingerprint") != fingerprint or not digest:
         return ServiceWork(request, fingerprint, BUILD, previous)
-    if registry is not None and not _still_published(registry, request, previous):
-        return ServiceWork(request, fingerprint, BUILD, previous)
-    recorded_tags = set(previous.get("tags") or ())
-    action = UNCHANGED if set(request.tags) <= recorded_tags else RETAG
-    return ServiceWork(request, fingerprint, action, previous)
+    if registry is None:
+        recorded_tags = set(previous.get("tags") or ())
+        missing = tuple(tag for tag in request.tags if tag not in recorded_tags)
+    else:
+        missing = _tags_not_at(registry, request, str(digest))
+    if missing:
+        return ServiceWork(request, fingerprint, RETAG, previous, missing)
+    return ServiceWork(request, fingerprint, UNCHANGED, previous)
 
 
-def _still_published(registry: RegistryClient, request: BuildRequest, previous: Mapping[str, Any]) -> bool:
-    tag = (previous.get("tags") or [request.tags[0]])[0]
-    try:
-        return registry.manifest_digest(request.repository, tag) == previous["digest"]
-    except OnboardError:
-        return False
+def _tags_not_at(registry: RegistryClient, request: BuildRequest, digest: str) -> tuple[str, ...]:
+    """Return the requested tags that are missing from the registry or point at another digest.
+
+    A tag someone moved (`latest`, most often) is pointed back, and a deleted manifest makes the retag fail,
+    which falls back to a rebuild.
+    """
+    missing = []
+    for tag in request.tags:
+        try:
+            current = registry.manifest_digest(request.repository, tag)
+        except OnboardError:
+            current = None
+        if current != digest:
+            missing.append(tag)
+    return tuple(missing)

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from onboard import proc
 from onboard.errors import ConfigError, StageError
 from onboard.images import RegistryClient
 from onboard.sandbox.anvil import free_port
@@ -249,3 +250,29 @@ def test_mismatched_pins_rejected(platform_repo, containers_config, make_context
 
     assert "pins @sphinx-labs/contracts at different versions" in caught.value.message
     assert "services/init/package.json 0.23.0" in caught.value.message
+
+
+def test_moved_latest_tag_pointed_back(platform_repo, containers_config, make_context, registry, namespace):
+    stage = ContainersStage()
+    first = stage.apply(make_context(_config(platform_repo, containers_config)))
+    store = ["--storage-driver", "vfs", "--root", containers_config["storage_root"]]
+    store += ["--runroot", containers_config["storage_runroot"]]
+    init_image = f"{registry.address}/{namespace}/init:0.23.1"
+    proc.run(
+        [
+            "buildah",
+            *store,
+            "push",
+            "--tls-verify=false",
+            init_image,
+            f"docker://{registry.address}/{namespace}/relayer:latest",
+        ]
+    )
+    client = RegistryClient(registry.address, insecure=True)
+    assert client.manifest_digest(f"{namespace}/relayer", "latest") != first["images"]["relayer"]["digest"]
+
+    outputs = stage.apply(make_context(_config(platform_repo, containers_config)))
+
+    assert outputs["changed"] == ["relayer"]
+    assert outputs["images"]["relayer"]["action"] == "retagged"
+    assert client.manifest_digest(f"{namespace}/relayer", "latest") == first["images"]["relayer"]["digest"]

@@ -32,12 +32,19 @@ def _request(method: str, url: str, *, token: str, **kwargs: Any) -> requests.Re
         ) from err
 
 
+def _describe(item: dict[str, Any]) -> str:
+    """Return one entry of a 422 body's `errors` list: its message, else its field and code."""
+    if item.get("message"):
+        return str(item["message"])
+    return f"{item.get('resource', '')} {item.get('field', '')} {item.get('code', '')}".strip()
+
+
 def _error(response: requests.Response, settings: GithubSection) -> OnboardError:
     try:
         body = response.json()
     except ValueError:
         body = {"message": response.text[:300]}
-    details = "; ".join(str(item.get("message", item)) for item in body.get("errors", []) if isinstance(item, dict))
+    details = "; ".join(_describe(item) for item in body.get("errors", []) if isinstance(item, dict))
     cause = body.get("message", "") + (f": {details}" if details else "")
     fixes = {
         401: f"the token in ${settings.token_env} is invalid or expired: create a new one",

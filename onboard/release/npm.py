@@ -49,9 +49,10 @@ def _auth_key(registry_url: str) -> str:
 
 
 @contextlib.contextmanager
-def registry_env(registry_url: str, token: str | None) -> Iterator[dict[str, str]]:
+def registry_env(registry_url: str, token: str | None, *, fetch_retries: int = 2) -> Iterator[dict[str, str]]:
     """Yield the environment that points npm and yarn 1 at `registry_url` with `token`.
 
+    `fetch_retries` is npm's retry count for a failed request (npm's default is 2, waiting 10 s to 60 s).
     The npmrc lives in a temporary folder outside any repository and is removed on exit.
     """
     registry_url = normalize_registry(registry_url)
@@ -62,7 +63,11 @@ def registry_env(registry_url: str, token: str | None) -> Iterator[dict[str, str
             lines.append(f"{_auth_key(registry_url)}:_authToken=${{{TOKEN_VARIABLE}}}")
         npmrc = folder / "npmrc"
         atomic_write(npmrc, "\n".join(lines) + "\n", mode=0o600)
-        env = {"npm_config_userconfig": str(npmrc), "npm_config_registry": registry_url}
+        env = {
+            "npm_config_userconfig": str(npmrc),
+            "npm_config_registry": registry_url,
+            "npm_config_fetch_retries": str(fetch_retries),
+        }
         if token:
             env[TOKEN_VARIABLE] = token
         yield env

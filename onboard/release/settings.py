@@ -40,6 +40,8 @@ class ReleaseSection(Section):
     version_commands: list[list[str]] = Field(default_factory=list)
     # Commands run at the monorepo root before packing, such as a build that fills `dist/`.
     build_commands: list[list[str]] = Field(default_factory=list)
+    # How often npm retries a failed registry request before publishing fails.
+    fetch_retries: int = Field(default=2, ge=0)
     github: GithubSection | None = None
 
 

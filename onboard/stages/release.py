@@ -71,7 +71,7 @@ class ReleaseStage(Stage):
                            stage=self.name)
         _require_clean(repo)
 
-        with npm.registry_env(settings.registry_url, token) as env:
+        with npm.registry_env(settings.registry_url, token, fetch_retries=settings.fetch_retries) as env:
             release, checks = _version_and_check(ctx, settings, repo, branch, token=token, env=env)
             ctx.journal.record_outputs(
                 self.name,
@@ -306,7 +306,7 @@ def _plan_resume(ctx: Context, settings: ReleaseSection, repo: Path, branch: str
     token = _optional_token(ctx, settings)
     packages = _published_packages(repo, release.versions)
     tags = [release_tag(package.name, package.version) for package in packages]
-    with npm.registry_env(settings.registry_url, token) as env:
+    with npm.registry_env(settings.registry_url, token, fetch_retries=settings.fetch_retries) as env:
         checks = check_registry(packages, registry_url=settings.registry_url, token=token, env=env)
     conflicts = [check for check in checks if check.state is RegistryState.DIFFERENT]
     if conflicts:

@@ -114,7 +114,8 @@ class Sandbox:
         data = {
             "monorepo": {"path": str(self.monorepo)},
             "platform": {"path": str(self.platform)},
-            "release": {"registry_url": self.registry.url, "token_env": "NPM_TOKEN", **self.release},
+            "release": {"registry_url": self.registry.url, "token_env": "NPM_TOKEN", "fetch_retries": 0,
+                        **self.release},
             "bump": {"remote": "origin", **self.bump},
         }
         config = Config(data=data, path=None, root=self.root)

@@ -51,6 +51,11 @@ def test_release_then_bump_end_to_end(sandbox):
     assert git(sandbox.monorepo_remote, "rev-parse", f"onboard/{NETWORK}") == outputs["commit"]
     for name, version in RELEASED.items():
         assert version in registry_versions(sandbox.registry.url, name)
+    assert NPM_TOKEN not in ctx.journal.path.read_text()
+    for path in sandbox.monorepo.rglob("*"):
+        assert path.name != ".npmrc"
+        if path.is_file():
+            assert NPM_TOKEN.encode() not in path.read_bytes(), path
 
     bump = BumpStage()
     ctx = sandbox.context()
@@ -70,3 +75,89 @@ def test_release_then_bump_end_to_end(sandbox):
     assert init["dependencies"] == {"@sphinx-labs/core": "^0.27.0"}
     assert git(sandbox.platform, "status", "--porcelain") == ""
     assert git(sandbox.platform_remote, "rev-parse", f"onboard/{NETWORK}") == bumped["commit"]
+
+
+def run_stage(stage, ctx):
+    """Apply, record as the runner does, and verify; return the outputs."""
+    outputs = stage.apply(ctx)
+    ctx.journal.update(stage.name, status="done", outputs=outputs)
+    stage.verify(ctx, outputs)
+    return outputs
+
+
+def test_rerun_changes_nothing(sandbox):
+    first_release = run_stage(ReleaseStage(), sandbox.context())
+    first_bump = run_stage(BumpStage(), sandbox.context())
+    heads = (git(sandbox.monorepo, "rev-parse", "HEAD"), git(sandbox.platform, "rev-parse", "HEAD"))
+    times = {name: requests.get(sandbox.registry.url + name.replace("/", "%2f"), timeout=10).json()["time"]
+             for name in RELEASED}
+
+    release_plan = ReleaseStage().plan(sandbox.context())
+    bump_plan = BumpStage().plan(sandbox.context())
+    assert not release_plan.changes, release_plan.details
+    assert release_plan.summary == "released already: nothing to do"
+    assert not bump_plan.changes, bump_plan.details
+
+    second_release = run_stage(ReleaseStage(), sandbox.context())
+    second_bump = run_stage(BumpStage(), sandbox.context())
+    assert second_release["commit"] == first_release["commit"]
+    assert second_release["pushed"] == []
+    assert second_bump["commit"] == first_bump["commit"]
+    assert (git(sandbox.monorepo, "rev-parse", "HEAD"), git(sandbox.platform, "rev-parse", "HEAD")) == heads
+    for name in RELEASED:
+        assert requests.get(sandbox.registry.url + name.replace("/", "%2f"), timeout=10).json()["time"] == times[name]
+
+
+def test_publish_fails_midway_then_resumes(sandbox, monkeypatch):
+    real_publish = npm.publish
+    calls = []
+
+    def publish_then_stop_registry(package_dir, **kwargs):
+        calls.append(package_dir.name)
+        real_publish(package_dir, **kwargs)
+        sandbox.registry.stop()
+
+    monkeypatch.setattr(npm, "publish", publish_then_stop_registry)
+    ctx = sandbox.context()
+    with pytest.raises(StageError) as failure:
+        ReleaseStage().apply(ctx)
+    assert "publishing @sphinx-labs/core@0.27.0" in failure.value.message
+    assert "published versions are kept and skipped" in failure.value.fix
+    assert calls == ["contracts", "core"]
+    assert ctx.journal.outputs("release")["published"] == ["@sphinx-labs/contracts@0.24.0"]
+
+    monkeypatch.setattr(npm, "publish", real_publish)
+    sandbox.restart_registry()
+    plan = ReleaseStage().plan(sandbox.context())
+    assert "publish @sphinx-labs/contracts@0.24.0" not in plan.details
+    assert "publish @sphinx-labs/core@0.27.0" in plan.details
+    outputs = run_stage(ReleaseStage(), sandbox.context())
+
+    assert outputs["published"] == [f"{name}@{version}" for name, version in RELEASED.items()]
+    assert git(sandbox.monorepo, "log", "--format=%s").splitlines().count("Version packages") == 1
+    for name, version in RELEASED.items():
+        assert list(registry_versions(sandbox.registry.url, name)).count(version) == 1
+
+
+def test_version_taken_is_refused(sandbox, tmp_path):
+    squatter = tmp_path / "squatter"
+    squatter.mkdir()
+    (squatter / "package.json").write_text(json.dumps({"name": "@sphinx-labs/contracts", "version": "0.24.0"}))
+    (squatter / "index.js").write_text("exports.other = true;\n")
+    with npm.registry_env(sandbox.registry.url, NPM_TOKEN) as env:
+        npm.publish(squatter, registry_url=sandbox.registry.url, env=env)
+    head = git(sandbox.monorepo, "rev-parse", "HEAD")
+
+    plan = ReleaseStage().plan(sandbox.context())
+    assert any("@sphinx-labs/contracts@0.24.0 already exists there" in line for line in plan.details)
+    with pytest.raises(StageError) as refused:
+        ReleaseStage().apply(sandbox.context())
+
+    assert "version already taken" in refused.value.message
+    assert "@sphinx-labs/contracts@0.24.0" in refused.value.message
+    assert "npx changeset add" in refused.value.fix
+    assert "npm unpublish @sphinx-labs/contracts@0.24.0" in refused.value.fix
+    assert git(sandbox.monorepo, "rev-parse", "HEAD") == head
+    assert git(sandbox.monorepo, "status", "--porcelain") == ""
+    assert git(sandbox.monorepo, "tag", "--list") == ""
+    assert "0.27.0" not in registry_versions(sandbox.registry.url, "@sphinx-labs/core")

@@ -98,6 +98,11 @@ def remote_refs(repo: Path, remote: str) -> dict[str, str]:
     return refs
 
 
+def is_ancestor(repo: Path, commit: str, descendant: str) -> bool:
+    """Return whether `commit` is `descendant` or one of its ancestors."""
+    return proc.run(["git", "-C", str(repo), "merge-base", "--is-ancestor", commit, descendant], check=False).ok
+
+
 def push(repo: Path, remote: str, refspecs: Sequence[str]) -> None:
     if refspecs:
         git(repo, "push", "--quiet", remote, *refspecs)

@@ -1,8 +1,8 @@
 """bump: move the platform onto the released contracts and core, refresh yarn.lock, commit on a branch.
 
-Ranges are edited in place, then yarn 1 `yarn install` re-resolves them against the registry; `yarn upgrade`
-is not used because it rewrites unrelated ranges and is unreliable in workspaces. Contracts and core move
-together, or core would keep a nested older contracts that lacks the new network.
+Ranges are edited in place, then yarn 1 `yarn install` re-resolves them against the registry. This keeps
+every other range and lock entry, which `yarn upgrade` does not promise. Contracts and core move together,
+or core would keep a nested older contracts that lacks the new network.
 """
 
 from __future__ import annotations
@@ -77,7 +77,9 @@ class BumpStage(Stage):
     def apply(self, ctx: Context) -> dict[str, Any]:
         settings, versions = _settings(ctx), _released_versions(ctx, required=True)
         repo, branch, registry = repo_path(ctx.config, "platform"), _branch(ctx), _registry(ctx)
-        token = ctx.secret(settings.token_env, purpose="the registry token", stage=self.name) if settings.token_env else None
+        token = None
+        if settings.token_env:
+            token = ctx.secret(settings.token_env, purpose=f"a token that may read {registry}", stage=self.name)
         _require_clean(repo)
 
         original_branch, original_head = git.current_branch(repo), git.head(repo)
@@ -99,7 +101,7 @@ class BumpStage(Stage):
             "remote": settings.remote,
         }
         for path in outputs["stale_lockfiles"]:
-            ctx.console.print(f"[yellow]bump: {path} still locks an older Sphinx version; refresh it by hand[/]")
+            ctx.console.print(f"[yellow]bump: {path} still locks an older Sphinx version, so refresh it by hand[/]")
         if settings.remote:
             git.push(repo, settings.remote, [f"refs/heads/{branch}:refs/heads/{branch}"])
         if settings.github:
@@ -171,12 +173,13 @@ def _lockfile_problems(repo: Path, versions: Mapping[str, str]) -> list[str]:
     problems = []
     for package, found in locked_versions(text, set(versions)).items():
         if found != {versions[package]}:
-            problems.append(f"{package} resolves to {', '.join(sorted(found)) or 'nothing'}, expected {versions[package]}")
+            resolved = ", ".join(sorted(found)) or "nothing"
+            problems.append(f"{package} resolves to {resolved}, expected {versions[package]}")
     return problems
 
 
 def _move_and_commit(repo: Path, versions: Mapping[str, str], *, registry: str, token: str | None) -> str:
-    """Edit the ranges, refresh yarn.lock and commit; return the commit, or HEAD when nothing changed."""
+    """Edit the ranges, refresh yarn.lock and commit. Return the new commit, or HEAD when nothing changed."""
     changes = range_changes(repo, versions)
     if not changes and not _lockfile_problems(repo, versions):
         return git.head(repo)

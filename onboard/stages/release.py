@@ -1,8 +1,8 @@
 """release: version the monorepo packages with changesets, tag them, publish them, push and open a PR.
 
-Every step checks what is already done, so a run killed at any point resumes: the "Version packages"
-commit is found again (journal first, then HEAD), existing tags are kept, versions already in the registry
-with the same tarball are skipped, and an open pull request from the branch is reused.
+Every step checks what is already done, so a run killed at any point resumes. The "Version packages"
+commit is found again (journal first, then HEAD) and existing tags are kept. Versions already in the
+registry with the same tarball are skipped, and an open pull request from the branch is reused.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,27 +18,23 @@ from onboard.config import repo_path
 from onboard.errors import OnboardError, StageError
 from onboard.release import git, npm, versioning
 from onboard.release.github import open_pull_request
-from onboard.release.publishing import PackageCheck, RegistryState, check_registry, conflict_error, publish_order
+from onboard.release.planning import (
+    Release,
+    optional_token,
+    plan_resume,
+    plan_versioning,
+    published_packages,
+    recorded_release,
+    release_tag,
+)
+from onboard.release.publishing import PackageCheck, RegistryState, check_registry, conflict_error
 from onboard.release.settings import ReleaseSection
-from onboard.release.workspaces import WorkspacePackage, read_manifest, workspace_packages
+from onboard.release.workspaces import read_manifest, workspace_packages
 from onboard.stages.base import Context, Plan, Stage
 
 log = logging.getLogger("onboard.stages.release")
 
 BUILD_TIMEOUT_SECONDS = 900
-
-
-@dataclass(frozen=True)
-class Release:
-    """The "Version packages" commit and the version each package moved to in it."""
-
-    commit: str
-    versions: dict[str, str]
-
-
-def release_tag(name: str, version: str) -> str:
-    """Return the tag `changeset publish` would create: `@sphinx-labs/core@0.27.0`."""
-    return f"{name}@{version}"
 
 
 class ReleaseStage(Stage):
@@ -53,8 +48,8 @@ class ReleaseStage(Stage):
         settings, repo, branch = _settings(ctx), repo_path(ctx.config, "monorepo"), _branch(ctx)
         planned = versioning.planned_versions(repo)
         if planned:
-            return _plan_versioning(ctx, settings, planned, branch)
-        release = _recorded_release(ctx, repo)
+            return plan_versioning(ctx, settings, planned, branch)
+        release = recorded_release(ctx, repo)
         if release is None:
             return Plan(
                 self.name,
@@ -63,21 +58,18 @@ class ReleaseStage(Stage):
                 details=(f"registry: {settings.registry_url}",),
                 data={"registry": settings.registry_url, "branch": branch},
             )
-        return _plan_resume(ctx, settings, repo, branch, release)
+        return plan_resume(ctx, settings, repo, branch, release)
 
     def apply(self, ctx: Context) -> dict[str, Any]:
         settings, repo, branch = _settings(ctx), repo_path(ctx.config, "monorepo"), _branch(ctx)
-        token = ctx.secret(settings.token_env, purpose=f"a token that may publish to {settings.registry_url}",
-                           stage=self.name)
+        purpose = f"a token that may publish to {settings.registry_url}"
+        token = ctx.secret(settings.token_env, purpose=purpose, stage=self.name)
         _require_clean(repo)
 
         with npm.registry_env(settings.registry_url, token, fetch_retries=settings.fetch_retries) as env:
             release, checks = _version_and_check(ctx, settings, repo, branch, token=token, env=env)
-            ctx.journal.record_outputs(
-                self.name,
-                {"branch": branch, "commit": release.commit, "versions": release.versions,
-                 "registry": settings.registry_url},
-            )
+            release_record = {"branch": branch, "commit": release.commit, "versions": release.versions}
+            ctx.journal.record_outputs(self.name, {**release_record, "registry": settings.registry_url})
             tags = _create_tags(repo, checks, release.commit)
             published = _publish(ctx, settings, repo, checks, env=env)
 
@@ -105,12 +97,12 @@ class ReleaseStage(Stage):
             manifest = (packages[name].folder / "package.json").relative_to(repo).as_posix()
             found = json.loads(git.git(repo, "show", f"{commit}:{manifest}")).get("version")
             if found != version:
-                raise StageError(self.name, f"{name} is {found} in {commit[:12]}, expected {version}",
-                                 fix="run the release stage again")
+                message = f"{name} is {found} in {commit[:12]}, expected {version}"
+                raise StageError(self.name, message, fix="run the release stage again")
         for tag in outputs["tags"]:
             if git.tag_commit(repo, tag) != commit:
-                raise StageError(self.name, f"tag {tag} does not point at {commit[:12]}",
-                                 fix=f"delete the tag (`git tag -d {tag}`) and run the release stage again")
+                fix = f"delete the tag (`git -C {repo} tag -d {tag}`) and run the release stage again"
+                raise StageError(self.name, f"tag {tag} does not point at {commit[:12]}", fix=fix)
         _verify_registry(ctx, outputs)
         if outputs.get("remote"):
             _verify_remote(repo, outputs)
@@ -124,13 +116,6 @@ def _branch(ctx: Context) -> str:
     return _settings(ctx).branch or f"onboard/{ctx.spec.name}"
 
 
-def _optional_token(ctx: Context, settings: ReleaseSection) -> str | None:
-    """Return the registry token when it is set; plan works without it on registries open to reads."""
-    if not ctx.env.get(settings.token_env):
-        return None
-    return ctx.secret(settings.token_env, purpose="the npm registry token", stage="release")
-
-
 def _require_clean(repo: Path) -> None:
     changed = git.changed_files(repo)
     if changed:
@@ -140,23 +125,6 @@ def _require_clean(repo: Path) -> None:
             cause="the release commit must contain only what `changeset version` writes",
             fix=f"commit or stash them (`git -C {repo} stash --include-untracked`), then run again",
         )
-
-
-def _recorded_release(ctx: Context, repo: Path) -> Release | None:
-    """Return the release this stage made before: from the journal, else from a "Version packages" HEAD."""
-    recorded = ctx.outputs_of("release")
-    if recorded.get("commit") and recorded.get("versions"):
-        return Release(recorded["commit"], dict(recorded["versions"]))
-    if git.subject(repo) == versioning.VERSION_COMMIT_SUBJECT:
-        commit = git.head(repo)
-        return Release(commit, versioning.versions_in_commit(repo, commit))
-    return None
-
-
-def _published_packages(repo: Path, versions: Mapping[str, str]) -> list[WorkspacePackage]:
-    """Return the released packages that are not private, dependencies first."""
-    packages = {name: package for name, package in workspace_packages(repo).items() if name in versions}
-    return [packages[name] for name in publish_order(packages) if not packages[name].private]
 
 
 def _version_and_check(
@@ -176,10 +144,10 @@ def _version_and_check(
             release = Release(git.commit_all(repo, versioning.VERSION_COMMIT_SUBJECT), planned)
             made_commit = True
         else:
-            release = _recorded_release(ctx, repo) or _nothing_to_release(repo)
+            release = recorded_release(ctx, repo) or _nothing_to_release(repo)
         for command in settings.build_commands:
             proc.run(command, cwd=repo, timeout=BUILD_TIMEOUT_SECONDS)
-        packages = _published_packages(repo, release.versions)
+        packages = published_packages(repo, release.versions)
         checks = check_registry(packages, registry_url=settings.registry_url, token=token, env=env)
         conflicts = [check for check in checks if check.state is RegistryState.DIFFERENT]
         if conflicts:
@@ -230,7 +198,7 @@ def _access(repo: Path) -> str | None:
 def _publish(
     ctx: Context, settings: ReleaseSection, repo: Path, checks: list[PackageCheck], *, env: Mapping[str, str]
 ) -> list[str]:
-    """Publish every package the registry lacks; record each one so that a resumed run skips it."""
+    """Publish every package the registry lacks, and record each one so that a resumed run skips it."""
     published = list(ctx.outputs_of("release").get("published") or [])
     for check in checks:
         if check.state is RegistryState.SAME:
@@ -246,27 +214,28 @@ def _publish(
                 fix="make the registry reachable and the token valid, then run again: "
                 "published versions are kept and skipped",
             ) from err
-        published.append(check.spec)
+        if check.spec not in published:
+            published.append(check.spec)
         ctx.journal.record_outputs("release", {"published": published})
     return published
 
 
 def _push(repo: Path, remote: str, branch: str, tags: list[str]) -> list[str]:
-    """Push the branch and the tags the remote lacks; return the refs pushed."""
+    """Push the branch and the tags the remote lacks, and return the refs pushed."""
     if not remote:
         return []
     remote_refs = git.remote_refs(repo, remote)
-    wanted = {f"refs/heads/{branch}": git.head(repo)}
-    wanted.update({f"refs/tags/{tag}": git.tag_commit(repo, tag) or "" for tag in tags})
-    missing = [ref for ref, sha in wanted.items() if remote_refs.get(ref) != sha]
+    local_refs = {f"refs/heads/{branch}": git.head(repo)}
+    local_refs.update({f"refs/tags/{tag}": git.tag_commit(repo, tag) or "" for tag in tags})
+    missing = [ref for ref, sha in local_refs.items() if remote_refs.get(ref) != sha]
     git.push(repo, remote, [f"{ref}:{ref}" for ref in missing])
     return missing
 
 
 def _pull_request(ctx: Context, settings: ReleaseSection, branch: str, release: Release) -> str:
     assert settings.github is not None
-    token = ctx.secret(settings.github.token_env, purpose="a GitHub token that may open pull requests",
-                       stage="release")
+    purpose = "a GitHub token that may open pull requests"
+    token = ctx.secret(settings.github.token_env, purpose=purpose, stage="release")
     lines = [f"- `{name}` {version}" for name, version in sorted(release.versions.items())]
     return open_pull_request(
         settings.github,
@@ -277,63 +246,8 @@ def _pull_request(ctx: Context, settings: ReleaseSection, branch: str, release: 
     )
 
 
-def _plan_versioning(ctx: Context, settings: ReleaseSection, planned: dict[str, str], branch: str) -> Plan:
-    repo = repo_path(ctx.config, "monorepo")
-    packages = workspace_packages(repo)
-    token = _optional_token(ctx, settings)
-    details = [f"{name}: {packages[name].version} -> {version}" for name, version in sorted(planned.items())]
-    details.append(f"commit {versioning.VERSION_COMMIT_SUBJECT!r} on branch {branch}")
-    tags = [release_tag(name, version) for name, version in sorted(planned.items()) if not packages[name].private]
-    details += [f"tag {tag}" for tag in tags]
-    details.append(f"publish to {settings.registry_url}")
-    for name, version in sorted(planned.items()):
-        if npm.published_dist(settings.registry_url, name, version, token=token) is not None:
-            details.append(f"{name}@{version} already exists there: apply compares the tarballs and stops if they differ")
-    if settings.remote:
-        details.append(f"push {branch} and the tags to {settings.remote}")
-    if settings.github:
-        details.append(f"open a pull request into {settings.github.base} on {settings.github.repository}")
-    return Plan(
-        "release",
-        f"release {len(planned)} packages to {settings.registry_url}",
-        changes=True,
-        details=tuple(details),
-        data={"versions": planned, "tags": tags, "registry": settings.registry_url, "branch": branch},
-    )
-
-
-def _plan_resume(ctx: Context, settings: ReleaseSection, repo: Path, branch: str, release: Release) -> Plan:
-    token = _optional_token(ctx, settings)
-    packages = _published_packages(repo, release.versions)
-    tags = [release_tag(package.name, package.version) for package in packages]
-    with npm.registry_env(settings.registry_url, token, fetch_retries=settings.fetch_retries) as env:
-        checks = check_registry(packages, registry_url=settings.registry_url, token=token, env=env)
-    conflicts = [check for check in checks if check.state is RegistryState.DIFFERENT]
-    if conflicts:
-        raise conflict_error("release", conflicts, settings.registry_url)
-
-    details = [f"tag {tag}" for tag in tags if git.tag_commit(repo, tag) is None]
-    details += [f"publish {check.spec}" for check in checks if check.state is RegistryState.MISSING]
-    if settings.remote:
-        remote_refs = git.remote_refs(repo, settings.remote)
-        wanted = [f"refs/heads/{branch}", *(f"refs/tags/{tag}" for tag in tags)]
-        local = {f"refs/heads/{branch}": git.git(repo, "rev-parse", f"refs/heads/{branch}", check=False)}
-        local.update({f"refs/tags/{tag}": git.tag_commit(repo, tag) for tag in tags})
-        details += [f"push {ref} to {settings.remote}" for ref in wanted if remote_refs.get(ref) != local.get(ref)]
-    if settings.github and not ctx.outputs_of("release").get("pull_request"):
-        details.append(f"open a pull request into {settings.github.base} on {settings.github.repository}")
-    summary = "release partly done: " + "; ".join(details) if details else "released already: nothing to do"
-    return Plan(
-        "release",
-        summary,
-        changes=bool(details),
-        details=tuple(details),
-        data={"versions": release.versions, "tags": tags, "registry": settings.registry_url, "branch": branch},
-    )
-
-
 def _verify_registry(ctx: Context, outputs: Mapping[str, Any]) -> None:
-    token = _optional_token(ctx, _settings(ctx))
+    token = optional_token(ctx, _settings(ctx))
     for name, shasum in outputs.get("shasums", {}).items():
         version = outputs["versions"][name]
         dist = npm.published_dist(outputs["registry"], name, version, token=token)
@@ -347,15 +261,13 @@ def _verify_registry(ctx: Context, outputs: Mapping[str, Any]) -> None:
 
 
 def _verify_remote(repo: Path, outputs: Mapping[str, Any]) -> None:
-    remote_refs = git.remote_refs(repo, outputs["remote"])
-    branch_head = remote_refs.get(f"refs/heads/{outputs['branch']}")
-    ancestor = branch_head and proc.run(
-        ["git", "-C", str(repo), "merge-base", "--is-ancestor", outputs["commit"], branch_head], check=False
-    ).ok
-    if not ancestor:
-        raise StageError("release", f"{outputs['remote']} has no branch {outputs['branch']} containing the release",
-                         fix="run the release stage again to push it")
+    remote, branch, commit = outputs["remote"], outputs["branch"], outputs["commit"]
+    remote_refs = git.remote_refs(repo, remote)
+    branch_head = remote_refs.get(f"refs/heads/{branch}")
+    if not branch_head or not git.is_ancestor(repo, commit, branch_head):
+        message = f"{remote} has no branch {branch} containing the release commit {commit[:12]}"
+        raise StageError("release", message, fix="run the release stage again to push it")
     for tag in outputs["tags"]:
-        if remote_refs.get(f"refs/tags/{tag}") != outputs["commit"]:
-            raise StageError("release", f"{outputs['remote']} lacks tag {tag} at the release commit",
-                             fix="run the release stage again to push it")
+        if remote_refs.get(f"refs/tags/{tag}") != commit:
+            message = f"{remote} lacks tag {tag} at the release commit {commit[:12]}"
+            raise StageError("release", message, fix="run the release stage again to push it")

@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 
 from onboard import proc
+from onboard.release import npm
 from onboard.sandbox.toolchain import ensure_toolchain
 
 SERVICES = ("executor", "relayer", "artifact-generator", "contract-verifier", "init", "utilities")
@@ -110,27 +111,31 @@ def _write_packages(dest: Path) -> None:
     (dest / ".gitignore").write_text("node_modules/\n.next/\n")
 
 
-def _write_lockfile(dest: Path, registry_url: str | None) -> None:
+def _write_lockfile(dest: Path, registry_url: str | None, token: str | None) -> None:
     if registry_url is None:
         (dest / "yarn.lock").write_text(
             _HAND_WRITTEN_LOCK.format(registry=SANDBOX_REGISTRY, contracts_range=CONTRACTS_RANGE, core_range=CORE_RANGE)
         )
         return
-    toolchain = ensure_toolchain()
-    registry = registry_url if registry_url.endswith("/") else registry_url + "/"
-    proc.run(
-        [str(toolchain.bin("yarn")), "install", "--non-interactive", "--ignore-scripts", "--registry", registry],
-        cwd=dest,
-        env={"npm_config_registry": registry, "YARN_CACHE_FOLDER": str(dest / "node_modules" / ".yarn-cache")},
-        timeout=YARN_TIMEOUT_SECONDS,
-    )
+    yarn = str(ensure_toolchain().bin("yarn"))
+    registry = npm.normalize_registry(registry_url)
+    with npm.registry_env(registry, token) as env:
+        proc.run(
+            [yarn, "install", "--non-interactive", "--ignore-scripts", "--registry", registry],
+            cwd=dest,
+            env=env,
+            timeout=YARN_TIMEOUT_SECONDS,
+        )
 
 
-def build_platform(dest: Path, *, registry_url: str | None = None) -> Path:
-    """Write the sandbox platform into the empty or missing folder `dest`, commit it on `main`, return `dest`."""
+def build_platform(dest: Path, *, registry_url: str | None = None, token: str | None = None) -> Path:
+    """Write the sandbox platform into the empty or missing folder `dest`, commit it on `main`, return `dest`.
+
+    `token` is needed only when the registry at `registry_url` restricts reads.
+    """
     dest.mkdir(parents=True, exist_ok=True)
     _write_packages(dest)
-    _write_lockfile(dest, registry_url)
+    _write_lockfile(dest, registry_url, token)
 
     git = ["git", "-C", str(dest)]
     proc.run([*git, "init", "--quiet", "--initial-branch", BRANCH])

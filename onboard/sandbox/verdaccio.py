@@ -23,18 +23,18 @@ from onboard.sandbox.toolchain import ensure_toolchain
 START_TIMEOUT_SECONDS = 60.0
 
 
-def write_config(folder: Path, *, publish: str = "$all") -> Path:
+def write_config(folder: Path, *, publish: str = "$all", access: str = "$all") -> Path:
     """Write a verdaccio configuration under `folder` and return its path.
 
-    JSON is valid YAML, so the file is written as JSON. `publish` is who may publish: `$all` (anyone, the
-    default) or `$authenticated` (only holders of a token from `add_user`).
+    JSON is valid YAML, so the file is written as JSON. `publish` and `access` say who may publish and
+    read: `$all` (anyone, the default) or `$authenticated` (only holders of a token from `add_user`).
     """
     folder.mkdir(parents=True, exist_ok=True)
     config = {
         "storage": str(folder / "storage"),
         "auth": {"htpasswd": {"file": str(folder / "htpasswd"), "max_users": 100}},
         "uplinks": {},
-        "packages": {"**": {"access": "$all", "publish": publish, "unpublish": publish}},
+        "packages": {"**": {"access": access, "publish": publish, "unpublish": publish}},
         "server": {"keepAliveTimeout": 5},
         "security": {"api": {"legacy": True}},
         "log": {"type": "stdout", "format": "pretty", "level": "warn"},
@@ -89,13 +89,15 @@ class Verdaccio:
         self.stop()
 
 
-def start_verdaccio(folder: Path, *, port: int | None = None, publish: str = "$all") -> Verdaccio:
+def start_verdaccio(
+    folder: Path, *, port: int | None = None, publish: str = "$all", access: str = "$all"
+) -> Verdaccio:
     """Start verdaccio with its configuration and storage under `folder`; wait until it answers.
 
     Restarting on the same `folder` and `port` keeps every package published before.
     """
     entry = ensure_toolchain().verdaccio_entry
-    config = write_config(folder, publish=publish)
+    config = write_config(folder, publish=publish, access=access)
     port = port or free_port()
     argv = ["node", str(entry), "--config", str(config), "--listen", f"127.0.0.1:{port}"]
     registry = Verdaccio(port=port, folder=folder, process=proc.start(argv, log_file=folder / "verdaccio.log"))

@@ -121,7 +121,7 @@ class Sandbox:
         config = Config(data=data, path=None, root=self.root)
         spec = load_spec(REPO_ROOT / "network_specs" / f"{NETWORK}.toml")
         journal = Journal(self.root / "state", spec.name)
-        return Context(spec=spec, config=config, journal=journal, env={"NPM_TOKEN": NPM_TOKEN, **self.env})
+        return Context(spec=spec, config=config, journal=journal, env=dict(self.env))
 
     def restart_registry(self) -> None:
         """Start verdaccio again on the same port and storage, after a test stopped it."""
@@ -135,24 +135,44 @@ def git_identity(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv(variable, value)
 
 
+def make_sandbox(root: Path, registry: Verdaccio, token: str) -> Sandbox:
+    """Seed `registry`, build the monorepo on its onboarding branch and the platform locked to the seed."""
+    monorepo = build_monorepo(root / "sphinx")
+    git(monorepo, "switch", "--quiet", "develop")
+    seed_registry(registry.url, monorepo, token=token)
+    git(monorepo, "switch", "--quiet", f"onboard/{NETWORK}")
+    platform = build_platform(root / "sphinx-platform", registry_url=registry.url, token=token)
+    return Sandbox(
+        root=root,
+        registry=registry,
+        monorepo=monorepo,
+        platform=platform,
+        monorepo_remote=add_bare_remote(monorepo, root / "sphinx.git"),
+        platform_remote=add_bare_remote(platform, root / "sphinx-platform.git"),
+        env={"NPM_TOKEN": token},
+    )
+
+
 @pytest.fixture
 def sandbox(tmp_path: Path, toolchain, git_identity) -> Iterator[Sandbox]:
-    """A seeded registry, the monorepo on its onboarding branch, and the platform locked to the seeded packages."""
+    """A registry open to anyone, seeded; the monorepo on its onboarding branch; the platform locked to the seed."""
     registry = start_verdaccio(tmp_path / "verdaccio")
     try:
-        monorepo = build_monorepo(tmp_path / "sphinx")
-        git(monorepo, "switch", "--quiet", "develop")
-        seed_registry(registry.url, monorepo)
-        git(monorepo, "switch", "--quiet", f"onboard/{NETWORK}")
-        platform = build_platform(tmp_path / "sphinx-platform", registry_url=registry.url)
-        box = Sandbox(
-            root=tmp_path,
-            registry=registry,
-            monorepo=monorepo,
-            platform=platform,
-            monorepo_remote=add_bare_remote(monorepo, tmp_path / "sphinx.git"),
-            platform_remote=add_bare_remote(platform, tmp_path / "sphinx-platform.git"),
-        )
+        box = make_sandbox(tmp_path, registry, NPM_TOKEN)
+        yield box
+        box.registry.stop()
+    finally:
+        registry.stop()
+
+
+@pytest.fixture
+def private_sandbox(tmp_path: Path, toolchain, git_identity) -> Iterator[Sandbox]:
+    """The same sandbox on a registry that only account holders may read and publish to."""
+    registry = start_verdaccio(tmp_path / "verdaccio", publish="$authenticated", access="$authenticated")
+    try:
+        token = registry.add_user("release-bot", "release-bot-password")
+        box = make_sandbox(tmp_path, registry, token)
+        box.bump["token_env"] = "NPM_TOKEN"
         yield box
         box.registry.stop()
     finally:

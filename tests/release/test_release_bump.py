@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from onboard.errors import StageError
-from onboard.release import npm
+from onboard.release import npm, versioning
 from onboard.release.dependencies import locked_versions
 from onboard.stages.bump import BumpStage
 from onboard.stages.release import ReleaseStage
@@ -34,7 +34,15 @@ def test_release_plan_lists_versions_tags_registry(sandbox):
     assert f"publish to {sandbox.registry.url}" in plan.details
 
 
+# Writes the version constant file upstream's extra version step maintains, from the bumped package.json.
+WRITE_VERSION_CONSTANT = (
+    "const v = require('./packages/contracts/package.json').version;"
+    "require('fs').writeFileSync('packages/contracts/version.ts', `export const CONTRACTS_VERSION = '${v}'\\n`)"
+)
+
+
 def test_release_then_bump_end_to_end(sandbox):
+    sandbox.release["version_commands"] = [["node", "-e", WRITE_VERSION_CONSTANT]]
     release = ReleaseStage()
     ctx = sandbox.context()
     outputs = release.apply(ctx)
@@ -45,6 +53,8 @@ def test_release_then_bump_end_to_end(sandbox):
     assert git(sandbox.monorepo, "log", "-1", "--format=%s") == "Version packages"
     assert git(sandbox.monorepo, "branch", "--show-current") == f"onboard/{NETWORK}"
     assert git(sandbox.monorepo, "status", "--porcelain") == ""
+    constant = git(sandbox.monorepo, "show", f"{outputs['commit']}:packages/contracts/version.ts")
+    assert constant == "export const CONTRACTS_VERSION = '0.24.0'"
     for tag in TAGS:
         assert git(sandbox.monorepo, "cat-file", "-t", tag) == "tag"
         assert git(sandbox.monorepo_remote, "rev-parse", f"{tag}^{{commit}}") == outputs["commit"]
@@ -161,3 +171,34 @@ def test_version_taken_is_refused(sandbox, tmp_path):
     assert git(sandbox.monorepo, "status", "--porcelain") == ""
     assert git(sandbox.monorepo, "tag", "--list") == ""
     assert "0.27.0" not in registry_versions(sandbox.registry.url, "@sphinx-labs/core")
+
+
+def test_private_registry_needs_the_token(private_sandbox):
+    box = private_sandbox
+    anonymous = requests.get(box.registry.url + "@sphinx-labs%2fcontracts", timeout=10)
+    assert anonymous.status_code in (401, 403)
+
+    run_stage(ReleaseStage(), box.context())
+    bumped = run_stage(BumpStage(), box.context())
+
+    lockfile = git(box.platform, "show", f"{bumped['commit']}:yarn.lock")
+    assert locked_versions(lockfile, {"@sphinx-labs/contracts"}) == {"@sphinx-labs/contracts": {"0.24.0"}}
+    assert box.env["NPM_TOKEN"] not in box.context().journal.path.read_text()
+
+
+def test_resume_after_unrecorded_version_commit(sandbox):
+    """A run killed after committing "Version packages" but before the journal recorded it."""
+    ctx = sandbox.context()
+    versioning.apply_versions(sandbox.monorepo, extra_commands=[])
+    git(sandbox.monorepo, "add", "--all")
+    git(sandbox.monorepo, "commit", "--quiet", "--message", versioning.VERSION_COMMIT_SUBJECT)
+    commit = git(sandbox.monorepo, "rev-parse", "HEAD")
+
+    plan = ReleaseStage().plan(ctx)
+    outputs = run_stage(ReleaseStage(), sandbox.context())
+
+    assert plan.data["versions"] == RELEASED
+    assert "publish @sphinx-labs/plugins@0.34.0" in plan.details
+    assert outputs["commit"] == commit
+    assert outputs["versions"] == RELEASED
+    assert git(sandbox.monorepo, "log", "--format=%s").splitlines().count("Version packages") == 1

@@ -24,6 +24,7 @@ from onboard.fsutil import atomic_write
 
 TOKEN_VARIABLE = "ONBOARD_NPM_TOKEN"
 REQUEST_TIMEOUT_SECONDS = 30
+PACK_TIMEOUT_SECONDS = 120
 PUBLISH_TIMEOUT_SECONDS = 300
 
 
@@ -103,7 +104,8 @@ def published_dist(registry_url: str, name: str, version: str, *, token: str | N
 
 def pack(package_dir: Path, *, env: Mapping[str, str]) -> Tarball:
     """Compute the tarball `npm publish` would upload, without writing it (`npm pack --dry-run`)."""
-    result = proc.run(["npm", "pack", "--dry-run", "--json", "--ignore-scripts"], cwd=package_dir, env=env)
+    argv = ["npm", "pack", "--dry-run", "--json", "--ignore-scripts"]
+    result = proc.run(argv, cwd=package_dir, env=env, timeout=PACK_TIMEOUT_SECONDS)
     try:
         record = json.loads(result.stdout)[0]
         return Tarball(record["name"], record["version"], record["shasum"], record["integrity"])

@@ -94,7 +94,8 @@ def plan_resume(ctx: Context, settings: ReleaseSection, repo: Path, branch: str,
         expected_refs = [f"refs/heads/{branch}", *(f"refs/tags/{tag}" for tag in tags)]
         local = {f"refs/heads/{branch}": git.git(repo, "rev-parse", f"refs/heads/{branch}", check=False)}
         local.update({f"refs/tags/{tag}": git.tag_commit(repo, tag) for tag in tags})
-        details += [f"push {ref} to {settings.remote}" for ref in expected_refs if remote_refs.get(ref) != local.get(ref)]
+        unpushed = [ref for ref in expected_refs if remote_refs.get(ref) != local.get(ref)]
+        details += [f"push {ref} to {settings.remote}" for ref in unpushed]
     if settings.github and not ctx.outputs_of("release").get("pull_request"):
         details.append(f"open a pull request into {settings.github.base} on {settings.github.repository}")
     summary = "release partly done: " + "; ".join(details) if details else "released already: nothing to do"

@@ -34,7 +34,7 @@ class ReleaseSection(Section):
     token_env: str = "NPM_TOKEN"
     # The git remote to push the branch and tags to; empty to push nothing.
     remote: str = "origin"
-    # The branch that gets the "Version packages" commit; empty means `onboard/<network>`.
+    # The branch that gets the "Version packages" commit; empty means the checked-out branch.
     branch: str = ""
     # Commands run at the monorepo root after `changeset version`, before the commit; each is an argv list.
     version_commands: list[list[str]] = Field(default_factory=list)

@@ -45,7 +45,8 @@ class ReleaseStage(Stage):
         return {"network": ctx.spec.name, "release": _settings(ctx).model_dump(mode="json")}
 
     def plan(self, ctx: Context) -> Plan:
-        settings, repo, branch = _settings(ctx), repo_path(ctx.config, "monorepo"), _branch(ctx)
+        settings, repo = _settings(ctx), repo_path(ctx.config, "monorepo")
+        branch = _branch(ctx, repo)
         planned = versioning.planned_versions(repo)
         if planned:
             return plan_versioning(ctx, settings, planned, branch)
@@ -61,7 +62,8 @@ class ReleaseStage(Stage):
         return plan_resume(ctx, settings, repo, branch, release)
 
     def apply(self, ctx: Context) -> dict[str, Any]:
-        settings, repo, branch = _settings(ctx), repo_path(ctx.config, "monorepo"), _branch(ctx)
+        settings, repo = _settings(ctx), repo_path(ctx.config, "monorepo")
+        branch = _branch(ctx, repo)
         purpose = f"a token that may publish to {settings.registry_url}"
         token = ctx.secret(settings.token_env, purpose=purpose, stage=self.name)
         _require_clean(repo)
@@ -112,8 +114,17 @@ def _settings(ctx: Context) -> ReleaseSection:
     return ctx.config.section("release", ReleaseSection)
 
 
-def _branch(ctx: Context) -> str:
-    return _settings(ctx).branch or f"onboard/{ctx.spec.name}"
+def _branch(ctx: Context, repo: Path) -> str:
+    """Return the configured release branch, else the checked-out one (where the networks stage committed)."""
+    branch = _settings(ctx).branch or git.current_branch(repo)
+    if not branch:
+        raise StageError(
+            "release",
+            f"the monorepo {repo} has a detached HEAD and [release] branch is not set",
+            cause="the release commit needs a branch to push and to open a pull request from",
+            fix=f"check out the onboarding branch (`git -C {repo} switch onboard/{ctx.spec.name}`), then run again",
+        )
+    return branch
 
 
 def _require_clean(repo: Path) -> None:
@@ -228,7 +239,16 @@ def _push(repo: Path, remote: str, branch: str, tags: list[str]) -> list[str]:
     local_refs = {f"refs/heads/{branch}": git.head(repo)}
     local_refs.update({f"refs/tags/{tag}": git.tag_commit(repo, tag) or "" for tag in tags})
     missing = [ref for ref, sha in local_refs.items() if remote_refs.get(ref) != sha]
-    git.push(repo, remote, [f"{ref}:{ref}" for ref in missing])
+    try:
+        git.push(repo, remote, [f"{ref}:{ref}" for ref in missing])
+    except OnboardError as err:
+        raise StageError(
+            "release",
+            f"pushing {', '.join(missing)} to {remote} failed",
+            cause=err.cause or err.message,
+            fix="fix access to the remote (or delete a conflicting remote tag), then run again: "
+            "the commit, tags and published versions are kept",
+        ) from err
     return missing
 
 

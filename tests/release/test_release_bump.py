@@ -95,6 +95,16 @@ def run_stage(stage, ctx):
     return outputs
 
 
+def test_detached_head_needs_a_branch(sandbox):
+    git(sandbox.monorepo, "switch", "--quiet", "--detach")
+
+    with pytest.raises(StageError) as failure:
+        ReleaseStage().plan(sandbox.context())
+
+    assert "detached HEAD" in failure.value.message
+    assert f"git -C {sandbox.monorepo} switch onboard/{NETWORK}" in failure.value.fix
+
+
 def test_rerun_changes_nothing(sandbox):
     first_release = run_stage(ReleaseStage(), sandbox.context())
     first_bump = run_stage(BumpStage(), sandbox.context())
@@ -202,3 +212,20 @@ def test_resume_after_unrecorded_version_commit(sandbox):
     assert outputs["commit"] == commit
     assert outputs["versions"] == RELEASED
     assert git(sandbox.monorepo, "log", "--format=%s").splitlines().count("Version packages") == 1
+
+
+def test_conflicting_remote_tag_stops_push(sandbox):
+    stale = git(sandbox.monorepo, "rev-parse", "develop")
+    git(sandbox.monorepo, "push", "--quiet", "origin", f"{stale}:refs/tags/@sphinx-labs/core@0.27.0")
+
+    with pytest.raises(StageError) as failure:
+        ReleaseStage().apply(sandbox.context())
+
+    assert "pushing" in failure.value.message
+    assert "refs/tags/@sphinx-labs/core@0.27.0" in failure.value.message
+    assert "published versions are kept" in failure.value.fix
+    assert "0.27.0" in registry_versions(sandbox.registry.url, "@sphinx-labs/core")
+
+    git(sandbox.monorepo, "push", "--quiet", "origin", ":refs/tags/@sphinx-labs/core@0.27.0")
+    outputs = run_stage(ReleaseStage(), sandbox.context())
+    assert "refs/tags/@sphinx-labs/core@0.27.0" in outputs["pushed"]

@@ -35,8 +35,6 @@ def write_config(folder: Path, *, publish: str = "$all", access: str = "$all") -
         "auth": {"htpasswd": {"file": str(folder / "htpasswd"), "max_users": 100}},
         "uplinks": {},
         "packages": {"**": {"access": access, "publish": publish, "unpublish": publish}},
-        "server": {"keepAliveTimeout": 5},
-        "security": {"api": {"legacy": True}},
         "log": {"type": "stdout", "format": "pretty", "level": "warn"},
     }
     path = folder / "config.yaml"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, field_validator
 
 from onboard.config import Section
@@ -10,7 +12,7 @@ SPHINX_PACKAGES = ("@sphinx-labs/contracts", "@sphinx-labs/core")
 
 
 class GithubSection(Section):
-    """Where to open the pull request of a pushed branch. The token is read from `token_env`."""
+    """The GitHub repository that gets a pull request for a pushed branch, and the variable with its token."""
 
     repository: str
     api_url: str = "https://api.github.com"
@@ -28,29 +30,31 @@ class GithubSection(Section):
 
 
 class ReleaseSection(Section):
-    """How the monorepo is released: registry, token variable, remote and optional pull request."""
+    """Release settings of the monorepo: registry, token variable, remote and optional pull request."""
 
     registry_url: str
     token_env: str = "NPM_TOKEN"
-    # The git remote to push the branch and tags to; empty to push nothing.
+    # The git remote that gets the branch and tags. Empty pushes nothing.
     remote: str = "origin"
-    # The branch that gets the "Version packages" commit; empty means the checked-out branch.
+    # The branch that gets the "Version packages" commit. Empty means the checked-out branch.
     branch: str = ""
-    # Commands run at the monorepo root after `changeset version`, before the commit; each is an argv list.
+    # Commands (argv lists) run at the monorepo root after `changeset version` and before the commit.
     version_commands: list[list[str]] = Field(default_factory=list)
     # Commands run at the monorepo root before packing, such as a build that fills `dist/`.
     build_commands: list[list[str]] = Field(default_factory=list)
-    # How often npm retries a failed registry request before publishing fails.
+    # `npm` runs `npm publish` per package and records each one. `changeset` runs `changeset publish` once.
+    publisher: Literal["npm", "changeset"] = "npm"
+    # The number of times npm retries a failed registry request before publishing fails.
     fetch_retries: int = Field(default=2, ge=0)
     github: GithubSection | None = None
 
 
 class BumpSection(Section):
-    """How the platform moves onto the released packages."""
+    """Settings for moving the platform onto the released packages."""
 
     # Empty means the [release] registry.
     registry_url: str = ""
-    # A variable holding a token to read the registry; empty for a registry open to anonymous reads.
+    # The variable with a token that may read the registry. Empty for a registry open to anonymous reads.
     token_env: str = ""
     remote: str = ""
     branch: str = ""

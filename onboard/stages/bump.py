@@ -7,7 +7,6 @@ or core would keep a nested older contracts that lacks the new network.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -28,8 +27,6 @@ from onboard.release.github import open_pull_request
 from onboard.release.settings import BumpSection, ReleaseSection
 from onboard.sandbox.toolchain import ensure_toolchain
 from onboard.stages.base import Context, Plan, Stage
-
-log = logging.getLogger("onboard.stages.bump")
 
 YARN_TIMEOUT_SECONDS = 600
 

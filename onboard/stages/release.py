@@ -8,7 +8,6 @@ registry with the same tarball are skipped, and an open pull request from the br
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -27,12 +26,17 @@ from onboard.release.planning import (
     recorded_release,
     release_tag,
 )
-from onboard.release.publishing import PackageCheck, RegistryState, check_registry, conflict_error
+from onboard.release.publishing import (
+    PackageCheck,
+    RegistryState,
+    changeset_publish,
+    check_registry,
+    conflict_error,
+    publish_missing,
+)
 from onboard.release.settings import ReleaseSection
-from onboard.release.workspaces import read_manifest, workspace_packages
+from onboard.release.workspaces import workspace_packages
 from onboard.stages.base import Context, Plan, Stage
-
-log = logging.getLogger("onboard.stages.release")
 
 BUILD_TIMEOUT_SECONDS = 900
 
@@ -73,7 +77,10 @@ class ReleaseStage(Stage):
             release_record = {"branch": branch, "commit": release.commit, "versions": release.versions}
             ctx.journal.record_outputs(self.name, {**release_record, "registry": settings.registry_url})
             tags = _create_tags(repo, checks, release.commit)
-            published = _publish(ctx, settings, repo, checks, env=env)
+            if settings.publisher == "changeset":
+                published = changeset_publish(ctx, settings, repo, checks, token=token, env=env)
+            else:
+                published = publish_missing(ctx, settings, repo, checks, env=env)
 
         pushed = _push(repo, settings.remote, branch, tags)
         outputs: dict[str, Any] = {
@@ -198,37 +205,6 @@ def _create_tags(repo: Path, checks: list[PackageCheck], commit: str) -> list[st
             )
         tags.append(tag)
     return tags
-
-
-def _access(repo: Path) -> str | None:
-    """Return `public` when the changesets configuration publishes scoped packages publicly."""
-    config = read_manifest(repo / ".changeset" / "config.json")
-    return "public" if config.get("access") == "public" else None
-
-
-def _publish(
-    ctx: Context, settings: ReleaseSection, repo: Path, checks: list[PackageCheck], *, env: Mapping[str, str]
-) -> list[str]:
-    """Publish every package the registry lacks, and record each one so that a resumed run skips it."""
-    published = list(ctx.outputs_of("release").get("published") or [])
-    for check in checks:
-        if check.state is RegistryState.SAME:
-            log.info("%s is already in %s with the same contents: skipped", check.spec, settings.registry_url)
-            continue
-        try:
-            npm.publish(check.package.folder, registry_url=settings.registry_url, env=env, access=_access(repo))
-        except OnboardError as err:
-            raise StageError(
-                "release",
-                f"publishing {check.spec} to {settings.registry_url} failed",
-                cause=err.message + (f": {err.cause}" if err.cause else ""),
-                fix="make the registry reachable and the token valid, then run again: "
-                "published versions are kept and skipped",
-            ) from err
-        if check.spec not in published:
-            published.append(check.spec)
-        ctx.journal.record_outputs("release", {"published": published})
-    return published
 
 
 def _push(repo: Path, remote: str, branch: str, tags: list[str]) -> list[str]:

@@ -229,3 +229,16 @@ def test_conflicting_remote_tag_stops_push(sandbox):
     git(sandbox.monorepo, "push", "--quiet", "origin", ":refs/tags/@sphinx-labs/core@0.27.0")
     outputs = run_stage(ReleaseStage(), sandbox.context())
     assert "refs/tags/@sphinx-labs/core@0.27.0" in outputs["pushed"]
+
+
+def test_changeset_publisher_releases_everything(sandbox):
+    sandbox.release["publisher"] = "changeset"
+
+    outputs = run_stage(ReleaseStage(), sandbox.context())
+
+    assert outputs["published"] == [f"{name}@{version}" for name, version in RELEASED.items()]
+    for name, version in RELEASED.items():
+        assert version in registry_versions(sandbox.registry.url, name)
+    for tag in TAGS:
+        assert git(sandbox.monorepo, "cat-file", "-t", tag) == "tag"
+    assert not ReleaseStage().plan(sandbox.context()).changes

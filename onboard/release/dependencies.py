@@ -7,6 +7,7 @@ the result is parsed again to check that only the intended values changed.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -43,9 +44,17 @@ def moved_range(current: str, version: str, *, where: str) -> str:
     return f"{match['style']}{version}"
 
 
+_SKIPPED_FOLDERS = {"node_modules", ".git"}
+
+
 def manifests(repo: Path) -> list[Path]:
-    """Return every package.json in the repository outside node_modules."""
-    return sorted(path for path in repo.rglob("package.json") if "node_modules" not in path.relative_to(repo).parts)
+    """Return every package.json in the repository, without descending into node_modules or .git."""
+    found = []
+    for folder, subfolders, files in os.walk(repo):
+        subfolders[:] = [name for name in subfolders if name not in _SKIPPED_FOLDERS]
+        if "package.json" in files:
+            found.append(Path(folder) / "package.json")
+    return sorted(found)
 
 
 def range_changes(repo: Path, versions: Mapping[str, str]) -> list[RangeChange]:

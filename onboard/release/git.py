@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from onboard import proc
@@ -43,6 +44,29 @@ def switch(repo: Path, branch: str) -> None:
         git(repo, "switch", branch)
     else:
         git(repo, "switch", "--create", branch)
+
+
+@contextlib.contextmanager
+def on_branch(repo: Path, branch: str) -> Iterator[None]:
+    """Check out `branch` (created at HEAD when missing) for the block, and undo the block's work if it raises.
+
+    On an exception the branch goes back to the commit it had, files the block added are removed, the
+    previous branch is checked out again and a branch created here is deleted. The work tree must be clean.
+    """
+    previous = current_branch(repo)
+    created = not branch_exists(repo, branch)
+    switch(repo, branch)
+    start = head(repo)
+    try:
+        yield
+    except BaseException:
+        reset_hard(repo, start)
+        git(repo, "clean", "-d", "--force", "--quiet")
+        if previous and previous != branch:
+            switch(repo, previous)
+            if created:
+                git(repo, "branch", "--delete", "--force", branch)
+        raise
 
 
 def commit_all(repo: Path, message: str) -> str:

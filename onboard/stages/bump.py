@@ -13,7 +13,7 @@ from typing import Any
 
 from onboard import proc
 from onboard.config import repo_path
-from onboard.errors import OnboardError, StageError
+from onboard.errors import StageError
 from onboard.fsutil import atomic_write
 from onboard.release import git, npm
 from onboard.release.dependencies import (
@@ -79,15 +79,8 @@ class BumpStage(Stage):
             token = ctx.secret(settings.token_env, purpose=f"a token that may read {registry}", stage=self.name)
         _require_clean(repo)
 
-        original_branch, original_head = git.current_branch(repo), git.head(repo)
-        git.switch(repo, branch)
-        try:
+        with git.on_branch(repo, branch):
             commit = _move_and_commit(repo, versions, registry=registry, token=token)
-        except OnboardError:
-            git.reset_hard(repo, original_head)
-            if original_branch and original_branch != branch:
-                git.switch(repo, original_branch)
-            raise
 
         outputs: dict[str, Any] = {
             "branch": branch,

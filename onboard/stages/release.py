@@ -150,17 +150,13 @@ def _version_and_check(
 ) -> tuple[Release, list[PackageCheck]]:
     """Make or find the release commit, then compare every tarball with the registry.
 
-    When this run made the commit and a later local step fails, the repository goes back to how it was.
+    When a step here fails, the repository goes back to how it was, with the release commit of this run undone.
     """
-    original_branch, original_head = git.current_branch(repo), git.head(repo)
-    git.switch(repo, branch)
-    made_commit = False
-    try:
+    with git.on_branch(repo, branch):
         planned = versioning.planned_versions(repo)
         if planned:
             versioning.apply_versions(repo, extra_commands=settings.version_commands)
             release = Release(git.commit_all(repo, versioning.VERSION_COMMIT_SUBJECT), planned)
-            made_commit = True
         else:
             release = recorded_release(ctx, repo) or _nothing_to_release(repo)
         for command in settings.build_commands:
@@ -170,13 +166,6 @@ def _version_and_check(
         conflicts = [check for check in checks if check.state is RegistryState.DIFFERENT]
         if conflicts:
             raise conflict_error("release", conflicts, settings.registry_url)
-    except OnboardError:
-        if made_commit or git.changed_files(repo):
-            git.reset_hard(repo, original_head)
-            git.git(repo, "clean", "-d", "--force", "--quiet")
-        if original_branch and original_branch != branch:
-            git.switch(repo, original_branch)
-        raise
     return release, checks
 
 

@@ -90,6 +90,24 @@ def test_bump_rejects_complex_range_and_changes_nothing(tmp_path, platform):
     assert git(platform, "rev-parse", "HEAD") == head
     assert git(platform, "status", "--porcelain") == ""
     assert git(platform, "branch", "--show-current") == "main"
+    assert git(platform, "branch", "--list", "onboard/unichain") == ""
+
+
+def test_failed_bump_keeps_existing_branch(tmp_path, platform):
+    git(platform, "switch", "--quiet", "--create", "onboard/unichain")
+    manifest = platform / "website" / "package.json"
+    manifest.write_text(manifest.read_text().replace('"^0.26.0"', '"*"'))
+    git(platform, "commit", "--quiet", "--all", "--message", "Accept any core")
+    branch_head = git(platform, "rev-parse", "HEAD")
+    git(platform, "switch", "--quiet", "main")
+    ctx = context(tmp_path, platform, {"versions": {"@sphinx-labs/contracts": "0.24.0", "@sphinx-labs/core": "0.27.0"}})
+
+    with pytest.raises(OnboardError):
+        BumpStage().apply(ctx)
+
+    assert git(platform, "rev-parse", "onboard/unichain") == branch_head
+    assert git(platform, "branch", "--show-current") == "main"
+    assert git(platform, "status", "--porcelain") == ""
 
 
 def test_bump_rejects_uncommitted_changes(tmp_path, platform):

@@ -146,7 +146,8 @@ def changeset_publish(
     if not missing:
         return list(ctx.outputs_of("release").get("published") or [])
     try:
-        proc.run([*versioning.changeset_command(repo), "publish"], cwd=repo, env=env, timeout=CHANGESET_PUBLISH_TIMEOUT_SECONDS)
+        command = [*versioning.changeset_command(repo), "publish"]
+        proc.run(command, cwd=repo, env=env, timeout=CHANGESET_PUBLISH_TIMEOUT_SECONDS)
     except OnboardError as err:
         _record_published(ctx, settings, missing, token=token)
         raise _publish_error("with `changeset publish`", settings.registry_url, err) from err

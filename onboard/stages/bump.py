@@ -13,7 +13,7 @@ from typing import Any
 
 from onboard import proc
 from onboard.config import repo_path
-from onboard.errors import StageError
+from onboard.errors import CommandError, StageError
 from onboard.fsutil import atomic_write
 from onboard.release import git, npm
 from onboard.release.dependencies import (
@@ -53,22 +53,17 @@ class BumpStage(Stage):
                 details=(f"registry: {registry}",),
                 data={"registry": registry},
             )
-        repo = repo_path(ctx.config, "platform")
-        changes = range_changes(repo, versions)
-        unresolved = _lockfile_problems(repo, versions)
-        details = [f"{_relative(repo, c.manifest)}: {c.package} {c.old} -> {c.new}" for c in changes]
-        details += [f"yarn.lock: {problem}" for problem in unresolved]
-        details += [f"stale lockfile (not refreshed): {path}" for path in stale_lockfiles(repo, versions)]
-        pending = bool(changes or unresolved)
-        if pending:
-            details.append(f"yarn install against {registry}, commit on {_branch(ctx)}")
+        repo, branch = repo_path(ctx.config, "platform"), _branch(ctx)
+        changes = _pending_changes(ctx, repo, versions, branch)
+        details = changes + [f"stale lockfile (not refreshed): {path}" for path in stale_lockfiles(repo, versions)]
+        pending = bool(changes)
+        moves = ", ".join(f"{name} to {version}" for name, version in sorted(versions.items()))
         return Plan(
             self.name,
-            f"move {', '.join(f'{n} to {v}' for n, v in sorted(versions.items()))}" if pending
-            else "the platform already uses the released versions: nothing to do",
+            f"move {moves}" if pending else "the platform already uses the released versions: nothing to do",
             changes=pending,
             details=tuple(details),
-            data={"versions": versions, "registry": registry, "branch": _branch(ctx)},
+            data={"versions": versions, "registry": registry, "branch": branch},
         )
 
     def apply(self, ctx: Context) -> dict[str, Any]:
@@ -93,7 +88,7 @@ class BumpStage(Stage):
         for path in outputs["stale_lockfiles"]:
             ctx.console.print(f"[yellow]bump: {path} still locks an older Sphinx version, so refresh it by hand[/]")
         if settings.remote:
-            git.push(repo, settings.remote, [f"refs/heads/{branch}:refs/heads/{branch}"])
+            _push(repo, settings.remote, branch)
         if settings.github:
             outputs["pull_request"] = _pull_request(ctx, settings, branch, versions)
         return outputs
@@ -129,6 +124,24 @@ def _registry(ctx: Context) -> str:
 
 def _relative(repo: Path, path: Path) -> str:
     return path.relative_to(repo).as_posix()
+
+
+def _pending_changes(ctx: Context, repo: Path, versions: Mapping[str, str], branch: str) -> list[str]:
+    """Describe what apply would still change: ranges, lockfile, and the push of the branch."""
+    recorded = ctx.outputs_of("bump")
+    branch_head = git.git(repo, "rev-parse", "--verify", "--quiet", f"refs/heads/{branch}", check=False)
+    changes: list[str] = []
+    # A recorded bump commit still at the head of the branch is done, whichever branch is checked out.
+    if recorded.get("versions") != versions or recorded.get("commit") != branch_head:
+        for change in range_changes(repo, versions):
+            changes.append(f"{_relative(repo, change.manifest)}: {change.package} {change.old} -> {change.new}")
+        changes += [f"yarn.lock: {problem}" for problem in _lockfile_problems(repo, versions)]
+    if changes:
+        changes.append(f"yarn install against {_registry(ctx)}, commit on {branch}")
+    remote = _settings(ctx).remote
+    if remote and (changes or git.remote_refs(repo, remote).get(f"refs/heads/{branch}") != branch_head):
+        changes.append(f"push {branch} to {remote}")
+    return changes
 
 
 def _released_versions(ctx: Context, *, required: bool) -> dict[str, str]:
@@ -202,6 +215,18 @@ def _yarn_install(repo: Path, *, registry: str, token: str | None) -> None:
             env=env,
             timeout=YARN_TIMEOUT_SECONDS,
         )
+
+
+def _push(repo: Path, remote: str, branch: str) -> None:
+    try:
+        git.push(repo, remote, [f"refs/heads/{branch}:refs/heads/{branch}"])
+    except CommandError as err:
+        raise StageError(
+            "bump",
+            f"pushing {branch} to {remote} failed",
+            cause=err.cause or err.message,
+            fix="fix access to the remote, then run again: the bump commit is kept",
+        ) from err
 
 
 def _pull_request(ctx: Context, settings: BumpSection, branch: str, versions: Mapping[str, str]) -> str:

@@ -117,6 +117,10 @@ def test_rerun_changes_nothing(sandbox):
     assert not release_plan.changes, release_plan.details
     assert release_plan.summary == "released already: nothing to do"
     assert not bump_plan.changes, bump_plan.details
+    git(sandbox.platform, "switch", "--quiet", "main")
+    assert not BumpStage().plan(sandbox.context()).changes
+    git(sandbox.platform, "push", "--quiet", "origin", f":refs/heads/onboard/{NETWORK}")
+    assert BumpStage().plan(sandbox.context()).details == (f"push onboard/{NETWORK} to origin",)
 
     second_release = run_stage(ReleaseStage(), sandbox.context())
     second_bump = run_stage(BumpStage(), sandbox.context())
@@ -124,6 +128,7 @@ def test_rerun_changes_nothing(sandbox):
     assert second_release["pushed"] == []
     assert second_bump["commit"] == first_bump["commit"]
     assert (git(sandbox.monorepo, "rev-parse", "HEAD"), git(sandbox.platform, "rev-parse", "HEAD")) == heads
+    assert git(sandbox.platform_remote, "rev-parse", f"onboard/{NETWORK}") == first_bump["commit"]
     for name in RELEASED:
         assert requests.get(sandbox.registry.url + name.replace("/", "%2f"), timeout=10).json()["time"] == times[name]
 

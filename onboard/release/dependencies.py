@@ -1,7 +1,7 @@
 """Dependency ranges in the platform's package.json files, and what its yarn 1 lockfile resolves.
 
-Ranges are rewritten in the file's text, so indentation, key order and every other byte stay as they were;
-the result is parsed again to check that only the intended values changed.
+Ranges are rewritten in the file's text, so indentation, key order and every other byte stay as they were.
+The result is parsed again to check that only the intended values changed.
 """
 
 from __future__ import annotations

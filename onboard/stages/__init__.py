@@ -12,6 +12,8 @@ _STAGES = {
     "networks": "onboard.stages.networks:NetworksStage",
     "secrets": "onboard.stages.secrets:SecretsStage",
     "deploy": "onboard.stages.deploy:DeployStage",
+    "release": "onboard.stages.release:ReleaseStage",
+    "bump": "onboard.stages.bump:BumpStage",
     "containers": "onboard.stages.containers:ContainersStage",
     "register": "onboard.stages.register:RegisterStage",
 }

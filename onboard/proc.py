@@ -181,6 +181,8 @@ def start(
     argv = [find_executable(args[0], child_env), *args[1:]]
     _check_args(argv)
     log.debug("start: %s", describe(args))
+    if log_file:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
     output = open(log_file, "ab") if log_file else subprocess.DEVNULL  # noqa: SIM115 - closed by the child's exit
     try:
         return subprocess.Popen(

@@ -1,0 +1,289 @@
+"""A JSON-RPC client built for probing: batches, a fallback to single requests, bounded retries, counters.
+
+Every probe of the compatibility check goes out through `RpcClient.send`. Calls are sent as one JSON-RPC batch
+while the endpoint accepts batches. When a batch is rejected (an HTTP error status, or a body that is not an
+array of responses), the client remembers it and sends single requests from then on, a few at a time.
+Rate limiting (HTTP 429, `Retry-After`, JSON-RPC -32016 or -32005) is retried within bounds, so the findings
+are the same with or without limiting; only the counters differ.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+
+from onboard.errors import RpcError
+from onboard.redact import redact, redact_data
+
+log = logging.getLogger("onboard.evm.rpc")
+
+# JSON-RPC error code that providers use for rate limiting. EIP-1474's -32005 "limit exceeded" also covers
+# result-size limits of eth_getLogs, so it counts as rate limiting only when its message mentions a rate.
+RATE_LIMIT_CODE = -32016
+LIMIT_EXCEEDED_CODE = -32005
+# HTTP statuses after which the same request can succeed later.
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+MAX_RETRY_DELAY_SECONDS = 10.0
+# Long hex strings (initcode, returned runtime code) are cut to this many characters in evidence.
+EVIDENCE_MAX_CHARS = 200
+
+
+@dataclass(frozen=True)
+class Call:
+    """One JSON-RPC request: a method and its parameters."""
+
+    method: str
+    params: tuple[Any, ...] = ()
+
+
+@dataclass(frozen=True)
+class Reply:
+    """The outcome of one call: a result, or a JSON-RPC error (`code`, `message`, `data`)."""
+
+    call: Call
+    result: Any = None
+    error: dict[str, Any] | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def error_code(self) -> int | None:
+        return None if self.error is None else self.error.get("code")
+
+    @property
+    def error_message(self) -> str:
+        return "" if self.error is None else str(self.error.get("message", ""))
+
+    def evidence(self) -> dict[str, Any]:
+        """Return the request and its outcome, redacted and with long values shortened."""
+        outcome: dict[str, Any] = {"error": self.error} if self.error is not None else {"result": self.result}
+        return redact_data(_shorten({"method": self.call.method, "params": list(self.call.params), **outcome}))
+
+
+def _shorten(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > EVIDENCE_MAX_CHARS:
+        return f"{value[:EVIDENCE_MAX_CHARS]}... ({len(value)} characters)"
+    if isinstance(value, dict):
+        return {key: _shorten(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_shorten(item) for item in value]
+    return value
+
+
+@dataclass
+class RpcStats:
+    """Counters: HTTP round trips, JSON-RPC requests sent (retries included), retries, and batch support."""
+
+    round_trips: int = 0
+    requests: int = 0
+    retries: int = 0
+    batch_accepted: bool | None = None
+    batch_rejection: str = ""
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def count(self, requests_sent: int) -> None:
+        with self._lock:
+            self.round_trips += 1
+            self.requests += requests_sent
+
+
+class _RateLimited(Exception):
+    def __init__(self, delay: float | None) -> None:
+        super().__init__("rate limited")
+        self.delay = delay
+
+
+class _BatchRejected(Exception):
+    pass
+
+
+def retry_delay(header: str | None, attempt: int, *, backoff: float) -> float:
+    """Return the seconds to wait before retry `attempt` (0-based): `Retry-After` if given, else backoff."""
+    if header:
+        header = header.strip()
+        if header.isdigit():
+            return min(float(header), MAX_RETRY_DELAY_SECONDS)
+        parsed = email.utils.parsedate_to_datetime(header) if "," in header else None
+        if parsed is not None:
+            return min(max(parsed.timestamp() - time.time(), 0.0), MAX_RETRY_DELAY_SECONDS)
+    return min(backoff * (2**attempt), MAX_RETRY_DELAY_SECONDS)
+
+
+class RpcClient:
+    """Sends JSON-RPC calls to one endpoint. The URL may contain an API key: it is only shown redacted."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        timeout: float = 30.0,
+        max_retries: int = 6,
+        backoff: float = 0.25,
+        batch: bool = True,
+        single_concurrency: int = 8,
+    ) -> None:
+        self.url = url
+        self.display_url = redact(url)
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.backoff = backoff
+        self.batch_enabled = batch
+        self.single_concurrency = single_concurrency
+        self.stats = RpcStats()
+        self._session = requests.Session()
+        self._next_id = 0
+        self._id_lock = threading.Lock()
+
+    def close(self) -> None:
+        self._session.close()
+
+    def call(self, method: str, *params: Any) -> Reply:
+        return self.send([Call(method, tuple(params))])[0]
+
+    def send(self, calls: Sequence[Call]) -> list[Reply]:
+        """Send `calls` in as few round trips as the endpoint allows; replies come back in the same order."""
+        if not calls:
+            return []
+        replies: list[Reply | None] = [None] * len(calls)
+        pending = list(range(len(calls)))
+        for attempt in range(self.max_retries + 1):
+            limited = self._send_round([calls[index] for index in pending])
+            for index, reply in zip(pending, limited, strict=True):
+                replies[index] = reply
+            pending = [index for index in pending if _is_rate_limited(replies[index])]
+            if not pending:
+                break
+            self.stats.retries += 1
+            delay = retry_delay(None, attempt, backoff=self.backoff)
+            log.info("%s: %d requests rate limited, retry %d in %.2f s", self.display_url, len(pending), attempt + 1, delay)
+            time.sleep(delay)
+        return [reply for reply in replies if reply is not None]
+
+    def _send_round(self, calls: list[Call]) -> list[Reply]:
+        if len(calls) > 1 and self.batch_enabled and self.stats.batch_accepted is not False:
+            try:
+                replies = self._post_batch(calls)
+                self.stats.batch_accepted = True
+                return replies
+            except _BatchRejected as rejection:
+                self.stats.batch_accepted = False
+                self.stats.batch_rejection = redact(str(rejection))
+                log.info("%s rejected a batch (%s); sending single requests", self.display_url, rejection)
+        if len(calls) == 1:
+            return [self._post_single(calls[0])]
+        with ThreadPoolExecutor(max_workers=self.single_concurrency) as pool:
+            return list(pool.map(self._post_single, calls))
+
+    def _ids(self, count: int) -> list[int]:
+        with self._id_lock:
+            first = self._next_id
+            self._next_id += count
+        return list(range(first, first + count))
+
+    def _post_batch(self, calls: list[Call]) -> list[Reply]:
+        ids = self._ids(len(calls))
+        payload = [_envelope(call, request_id) for call, request_id in zip(calls, ids, strict=True)]
+        body, status = self._post(payload, count=len(calls))
+        if not isinstance(body, list):
+            raise _BatchRejected(f"HTTP {status}, body {_preview(body)}")
+        by_id = {item.get("id"): item for item in body if isinstance(item, dict)}
+        if not set(ids) <= set(by_id):
+            raise _BatchRejected(f"HTTP {status}, {len(by_id)} of {len(ids)} responses in the batch")
+        return [_reply(call, by_id[request_id]) for call, request_id in zip(calls, ids, strict=True)]
+
+    def _post_single(self, call: Call) -> Reply:
+        (request_id,) = self._ids(1)
+        body, status = self._post(_envelope(call, request_id), count=1)
+        if isinstance(body, list) and len(body) == 1:
+            body = body[0]
+        if not isinstance(body, dict) or ("result" not in body and "error" not in body):
+            raise RpcError(
+                f"{self.display_url} returned an invalid JSON-RPC response to {call.method} (HTTP {status})",
+                cause=f"body: {_preview(body)}",
+                fix="check that the URL points at a JSON-RPC endpoint of an EVM node",
+            )
+        return _reply(call, body)
+
+    def _post(self, payload: Any, *, count: int) -> tuple[Any, int]:
+        """POST `payload`, retrying HTTP-level rate limiting; return the decoded body and the status."""
+        for attempt in range(self.max_retries + 1):
+            try:
+                return self._post_once(payload, count=count)
+            except _RateLimited as limited:
+                if attempt == self.max_retries:
+                    break
+                self.stats.retries += 1
+                delay = limited.delay if limited.delay is not None else retry_delay(None, attempt, backoff=self.backoff)
+                log.info("%s: HTTP rate limited, retry %d in %.2f s", self.display_url, attempt + 1, delay)
+                time.sleep(delay)
+        raise RpcError(
+            f"{self.display_url} kept rate limiting after {self.max_retries} retries",
+            cause="every attempt was answered with HTTP 429 or 503",
+            fix="use an RPC URL with a higher rate limit, or run again later",
+        )
+
+    def _post_once(self, payload: Any, *, count: int) -> tuple[Any, int]:
+        try:
+            response = self._session.post(self.url, json=payload, timeout=self.timeout)
+        except requests.RequestException as err:
+            raise RpcError(
+                f"cannot reach the RPC endpoint {self.display_url}",
+                cause=redact(str(err)),
+                fix="check the URL, the network connection and that the node is running",
+            ) from err
+        finally:
+            self.stats.count(count)
+
+        if response.status_code in RETRY_STATUSES:
+            header = response.headers.get("Retry-After")
+            raise _RateLimited(retry_delay(header, 0, backoff=self.backoff) if header else None)
+        try:
+            body = response.json()
+        except ValueError:
+            body = response.text
+        if response.status_code >= 400 and isinstance(payload, list):
+            raise _BatchRejected(f"HTTP {response.status_code}, body {_preview(body)}")
+        if response.status_code >= 400 and not isinstance(body, dict):
+            raise RpcError(
+                f"{self.display_url} answered HTTP {response.status_code}",
+                cause=f"body: {_preview(body)}",
+                fix="check the URL and its API key",
+            )
+        return body, response.status_code
+
+
+def _envelope(call: Call, request_id: int) -> dict[str, Any]:
+    return {"jsonrpc": "2.0", "id": request_id, "method": call.method, "params": list(call.params)}
+
+
+def _reply(call: Call, body: dict[str, Any]) -> Reply:
+    error = body.get("error")
+    if error is not None:
+        if not isinstance(error, dict):
+            error = {"code": None, "message": str(error)}
+        return Reply(call, error=error)
+    return Reply(call, result=body.get("result"))
+
+
+def _is_rate_limited(reply: Reply | None) -> bool:
+    if reply is None or reply.error is None:
+        return False
+    if reply.error_code == RATE_LIMIT_CODE:
+        return True
+    return reply.error_code == LIMIT_EXCEEDED_CODE and "rate" in reply.error_message.lower()
+
+
+def _preview(body: Any) -> str:
+    text = body if isinstance(body, str) else json.dumps(body)
+    return redact(text[:200])

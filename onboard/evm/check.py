@@ -17,6 +17,7 @@ from onboard.evm.findings import Finding, Status
 from onboard.evm.probes import chain, codesize, create, fees, logs, opcodes, precompiles, proxy, rollup, system
 from onboard.evm.report import Report, apply_waivers, rpc_summary, suggested_entry
 from onboard.evm.rpc import Call, Reply, RpcClient
+from onboard.evm.settings import CompatSection
 from onboard.evm.target import Facts, Target
 
 log = logging.getLogger("onboard.evm.check")
@@ -87,14 +88,18 @@ def run_check(target: Target, *, client: RpcClient | None = None) -> Report:
     return report
 
 
-def run_checks(targets: Sequence[Target]) -> list[Report | RpcError]:
+def run_checks(targets: Sequence[Target], *, settings: CompatSection | None = None) -> list[Report | RpcError]:
     """Check several networks at once; a network whose RPC cannot be used yields its RpcError."""
+    settings = settings or CompatSection()
 
     def one(target: Target) -> Report | RpcError:
+        client = settings.client(target.url)
         try:
-            return run_check(target)
+            return run_check(target, client=client)
         except RpcError as err:
             return err
+        finally:
+            client.close()
 
     with ThreadPoolExecutor(max_workers=max(1, len(targets))) as pool:
         return list(pool.map(one, targets))

@@ -14,6 +14,7 @@ import json
 import logging
 import threading
 import time
+import urllib.parse
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from typing import Any
 import requests
 
 from onboard.errors import RpcError
-from onboard.redact import redact, redact_data
+from onboard.redact import redact, redact_data, register_secret
 
 log = logging.getLogger("onboard.evm.rpc")
 
@@ -134,6 +135,7 @@ class RpcClient:
         single_concurrency: int = 8,
     ) -> None:
         self.url = url
+        _register_url_secrets(url)
         self.display_url = redact(url)
         self.timeout = timeout
         self.max_retries = max_retries
@@ -261,6 +263,20 @@ class RpcClient:
                 fix="check the URL and its API key",
             )
         return body, response.status_code
+
+
+def _register_url_secrets(url: str) -> None:
+    """Register the parts of `url` that redaction masks (API keys in the path or query) as secrets, so that
+    they are masked too where they appear without the rest of the URL, as in the errors of urllib3."""
+    shown = redact(url)
+    if shown == url:
+        return
+    parts = urllib.parse.urlsplit(url)
+    pieces = [*parts.path.split("/"), *(value for _, value in urllib.parse.parse_qsl(parts.query))]
+    pieces.append(parts.netloc.rpartition("@")[0])
+    for piece in pieces:
+        if piece and piece not in shown:
+            register_secret(piece)
 
 
 def _envelope(call: Call, request_id: int) -> dict[str, Any]:

@@ -98,18 +98,31 @@ class RpcProxy:
             answer = behaviour.http(payload)
             if answer is not None:
                 return answer
-        if isinstance(payload, list):
-            body = [self._one(request) for request in payload]
-        else:
-            body = self._one(payload)
+        requests_in = payload if isinstance(payload, list) else [payload]
+        responses = self._forward(requests_in)
+        body = responses if isinstance(payload, list) else responses[0]
         return HttpAnswer(200, json.dumps(body).encode())
 
-    def _one(self, request: dict[str, Any]) -> dict[str, Any]:
+    def _forward(self, requests_in: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Answer what behaviours answer, send the rest upstream as one batch, then let behaviours rewrite."""
+        answers: list[dict[str, Any] | None] = [self._intercept(request) for request in requests_in]
+        upstream = [request for request, answer in zip(requests_in, answers, strict=True) if answer is None]
+        if upstream:
+            replies = self._session.post(self.upstream, json=upstream, timeout=60).json()
+            by_id = {reply.get("id"): reply for reply in replies}
+            for index, request in enumerate(requests_in):
+                if answers[index] is None:
+                    answers[index] = self._rewrite(request, by_id[request.get("id")])
+        return [answer for answer in answers if answer is not None]
+
+    def _intercept(self, request: dict[str, Any]) -> dict[str, Any] | None:
         for behaviour in self.behaviours:
             answer = behaviour.request(request)
             if answer is not None:
                 return answer
-        response = self._session.post(self.upstream, json=request, timeout=60).json()
+        return None
+
+    def _rewrite(self, request: dict[str, Any], response: dict[str, Any]) -> dict[str, Any]:
         for behaviour in self.behaviours:
             response = behaviour.response(request, response)
         return response
@@ -321,15 +334,23 @@ class RateLimit(Behaviour):
 
 
 class CodeSizeCap(Behaviour):
-    """Creation calls deploying more than `maximum` bytes fail, while the node behind allows more."""
+    """Creations of more than `maximum` bytes of runtime fail, while the node behind allows more.
+
+    Creation calls that CREATE a child and return its EXTCODESIZE fail when that size is above the maximum,
+    and so do creation calls that return more than `maximum` bytes themselves.
+    """
 
     def __init__(self, maximum: int) -> None:
         self.maximum = maximum
 
     def response(self, request: dict[str, Any], response: dict[str, Any]) -> dict[str, Any]:
-        if request.get("method") != "eth_call" or creation_code(request) is None or "result" not in response:
+        code = creation_code(request)
+        if request.get("method") != "eth_call" or code is None or "result" not in response:
             return response
-        if (len(response["result"]) - 2) // 2 > self.maximum:
+        returned = bytes.fromhex(response["result"][2:])
+        creates_child = {0xF0, 0x3B} <= executed_opcodes(code)
+        size = int.from_bytes(returned, "big") if creates_child and len(returned) == 32 else len(returned)
+        if size > self.maximum:
             return error(request, -32000, "max code size exceeded")
         return response
 
@@ -350,3 +371,21 @@ class RejectBatches(Behaviour):
             return None
         body = {"jsonrpc": "2.0", "id": None, "error": {"code": -32600, "message": "batch requests are not supported"}}
         return HttpAnswer(400, json.dumps(body).encode())
+
+
+def main() -> None:
+    """Serve `--count` latency proxies in front of one upstream in this process; print their URLs."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description="JSON-RPC proxies with added latency, for benchmarks")
+    parser.add_argument("upstream")
+    parser.add_argument("--latency", type=float, default=0.05)
+    parser.add_argument("--count", type=int, default=1)
+    arguments = parser.parse_args()
+    proxies = [RpcProxy(arguments.upstream, latency=arguments.latency).start() for _ in range(arguments.count)]
+    print("\n".join(proxy.url for proxy in proxies), flush=True)
+    threading.Event().wait()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,9 +1,14 @@
-"""code.size_limit: the largest runtime code a creation may deploy (24,576 bytes on Ethereum, EIP-170)."""
+"""code.size_limit: the largest runtime code a creation may deploy (24,576 bytes on Ethereum, EIP-170).
+
+Each probe is initcode that creates a child deploying `size` zero bytes, then returns the child's code size,
+or reverts when the CREATE failed. Returning one word instead of the runtime keeps the responses small.
+"""
 
 from __future__ import annotations
 
-from onboard.evm.asm import creation_call, returning_zeros
-from onboard.evm.findings import Finding, Status, evidence, to_bytes
+from onboard.evm.asm import RETURN_TOP_WORD, creation_call, push, returning_zeros
+from onboard.evm.findings import Finding, Status, evidence
+from onboard.evm.probes.opcodes import returned_word
 from onboard.evm.rpc import Call
 from onboard.evm.target import Calls, Facts, Replies, Target
 
@@ -20,8 +25,19 @@ def gas_needed(size: int) -> int:
     return 53_000 + 200 * size + 3 * words + words * words // 512
 
 
+def size_probe(size: int) -> bytes:
+    """Initcode: CREATE a child of `size` zero bytes; revert if it failed, else return EXTCODESIZE of it."""
+    child = returning_zeros(size)
+    create = push(child) + push(0) + bytes([0x52]) + push(len(child)) + push(32 - len(child)) + push(0) + b"\xf0"
+    # DUP1 EXTCODESIZE SWAP1 ISZERO PUSH1 revert JUMPI: leaves the size, jumps to the revert on address 0.
+    revert_at = len(create) + 7 + len(RETURN_TOP_WORD)
+    branch = bytes.fromhex("803b9015") + push(revert_at) + bytes([0x57])
+    # JUMPDEST PUSH1 0 DUP1 REVERT
+    return create + branch + RETURN_TOP_WORD + bytes.fromhex("5b600080fd")
+
+
 def first_round(target: Target) -> Calls:
-    return {f"codesize:{size}": Call("eth_call", (creation_call(returning_zeros(size)), "latest")) for size in SIZES}
+    return {f"codesize:{size}": Call("eth_call", (creation_call(size_probe(size)), "latest")) for size in SIZES}
 
 
 def judge(target: Target, replies: Replies, facts: Facts) -> list[Finding]:
@@ -30,8 +46,7 @@ def judge(target: Target, replies: Replies, facts: Facts) -> list[Finding]:
         reply = replies[f"codesize:{size}"]
         if facts.block_gas_limit is not None and gas_needed(size) > facts.block_gas_limit:
             break
-        deployed = to_bytes(reply.result) if reply.ok else None
-        if deployed is None or len(deployed) != size:
+        if returned_word(reply) != size:
             rejected = size
             proof.append(reply)
             break

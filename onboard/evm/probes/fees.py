@@ -13,7 +13,7 @@ from onboard.evm.findings import Finding, Status, evidence, to_int
 from onboard.evm.rpc import Call, Reply
 from onboard.evm.target import Calls, Facts, Replies, Target
 
-LOOP_ITERATIONS = 10_000
+LOOP_ITERATIONS = 2_000
 # PUSH2 n; JUMPDEST PUSH1 1 SWAP1 SUB DUP1 PUSH1 3 JUMPI; STOP. Each round costs 1+3+3+3+3+3+10 = 26 gas.
 LOOP_INITCODE = bytes.fromhex(f"61{LOOP_ITERATIONS:04x}" "5b600190038060035700")
 CREATION_GAS = 53_000

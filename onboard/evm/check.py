@@ -1,8 +1,9 @@
-"""The compatibility check of one network: two rounds of probes, then the eth_getLogs range search.
+"""The compatibility check of one network: three rounds of probes, then the eth_getLogs range search.
 
 Round one sends every probe that needs nothing but the chain (one batch). Round two sends what depends on
-round one: the raw transaction probes (the gas price), the system deployments (whether the proxy exists) and
-the first eth_getLogs range (the latest block). Only the log range search may take more round trips.
+round one: the raw transaction probes (the gas price), the system deployments (whether the proxy exists),
+the first eth_getLogs range and the latest block's first transaction. Round three, only when the latest block
+has a transaction, estimates that transaction again. Only the log range search may take more round trips.
 """
 
 from __future__ import annotations
@@ -14,7 +15,19 @@ from concurrent.futures import ThreadPoolExecutor
 
 from onboard.errors import RpcError
 from onboard.evm.findings import Finding, Status
-from onboard.evm.probes import chain, codesize, create, fees, logs, opcodes, precompiles, proxy, rollup, system
+from onboard.evm.probes import (
+    chain,
+    codesize,
+    create,
+    fees,
+    logs,
+    opcodes,
+    precompiles,
+    proxy,
+    receipts,
+    rollup,
+    system,
+)
 from onboard.evm.report import Report, apply_waivers, rpc_summary, suggested_entry
 from onboard.evm.rpc import Call, Reply, RpcClient
 from onboard.evm.settings import CompatSection
@@ -63,10 +76,12 @@ def run_check(target: Target, *, client: RpcClient | None = None) -> Report:
     proxy.observe(replies, facts)
 
     second_calls = {**proxy.second_round(target, facts), **system.second_round(target, replies, facts),
-                    **logs.second_round(target, facts)}  # fmt: skip
+                    **logs.second_round(target, facts), **receipts.second_round(target, facts)}  # fmt: skip
     replies.update(_send(client, second_calls))
+    replies.update(_send(client, receipts.third_round(target, replies, facts)))
     findings += proxy.judge(target, replies, facts)
     findings += system.judge(target, replies, facts)
+    findings += receipts.judge(target, replies, facts)
 
     first_logs = replies.get("logs:ceiling")
     search = logs.search(client, facts, first_logs) if first_logs is not None else None

@@ -248,6 +248,19 @@ class ScaledEstimate(Behaviour):
         return {**response, "result": hex(int(int(response["result"], 16) * self.factor))}
 
 
+class InflatedReceipts(Behaviour):
+    """Receipts whose gasUsed exceeds what eth_estimateGas returns for the same transaction."""
+
+    def __init__(self, factor: float) -> None:
+        self.factor = factor
+
+    def response(self, request: dict[str, Any], response: dict[str, Any]) -> dict[str, Any]:
+        if request.get("method") != "eth_getTransactionReceipt" or not isinstance(response.get("result"), dict):
+            return response
+        receipt = response["result"]
+        return {**response, "result": {**receipt, "gasUsed": hex(int(int(receipt["gasUsed"], 16) * self.factor))}}
+
+
 class Calldata68(Behaviour):
     """Pre-Istanbul calldata pricing: 68 gas per non-zero byte instead of 16."""
 

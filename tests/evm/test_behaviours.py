@@ -116,6 +116,36 @@ def test_estimate_too_low(chain, check):
     assert estimate.suggest == {"actionGasLimitBuffer": True}
 
 
+def send_transaction(node) -> None:
+    """Mine one contract creation from anvil's first dev account: the loop initcode of the gas probes."""
+    from onboard.evm.probes.fees import LOOP_INITCODE
+    from onboard.sandbox.anvil import DEV_ACCOUNT
+
+    node.rpc("eth_sendTransaction", [{"from": DEV_ACCOUNT, "data": "0x" + LOOP_INITCODE.hex()}])
+
+
+def test_receipt_within_estimate(anvil_factory, check):
+    node = anvil_factory()
+    send_transaction(node)
+
+    receipt = finding(check(node.url), "gas.receipt")
+
+    assert receipt.status == "pass"
+    assert receipt.data["gas_used"] <= receipt.data["estimate"]
+
+
+def test_receipt_above_estimate(anvil_factory, check):
+    node = anvil_factory()
+    send_transaction(node)
+
+    report = check(node.url, rpcproxy.InflatedReceipts(1.2))
+
+    receipt = finding(report, "gas.receipt")
+    assert receipt.status == "fail"
+    assert receipt.suggest == {"actionGasLimitBuffer": True}
+    assert report.rpc["round_trips"] <= 4
+
+
 def test_calldata_priced_68(chain, check, unichain_on_anvil):
     behaviour = rpcproxy.Calldata68()
 

@@ -83,8 +83,8 @@ def main() -> None:
     system = system_contracts(None)
     node = start_anvil()
     folder = Path(tempfile.mkdtemp(prefix="bench-check."))
-    # The proxies run in their own process, so that their JSON work does not compete with the check's threads
-    # for one interpreter lock; one proxy (one endpoint) per network.
+    # The proxies run in their own process, so their JSON work does not compete with the check for the GIL.
+    # Each network gets its own proxy endpoint.
     server = proc.start([sys.executable, "-m", "tests.evm.rpcproxy", node.url, "--latency", str(arguments.latency),
                          "--count", str(arguments.networks)], cwd=REPO, log_file=folder / "proxies.log")  # fmt: skip
     try:

@@ -27,14 +27,14 @@ from onboard.spec.load import find_spec_file, load_spec
 
 
 def toolchain_node_modules() -> Path | None:
-    """The node_modules of an installed toolchain that has @sphinx-labs/contracts, without installing one."""
+    """Find the node_modules of an installed toolchain with @sphinx-labs/contracts, without installing one."""
     root = default_cache_root()
     found = sorted(root.glob("*/node_modules/@sphinx-labs/contracts")) if root.is_dir() else []
     return found[0].parents[1] if found else None
 
 
 def system_contracts(monorepo: Path | None) -> tuple[SystemContract, ...]:
-    """The system contracts to simulate; empty (and sphinx.system skipped) when no artifacts are installed."""
+    """Load the system contracts to simulate. Returns none when no artifacts are installed, so sphinx.system skips."""
     try:
         contracts, _ = load_system_contracts(candidate_folders(monorepo, toolchain_node_modules()))
     except OnboardError:
@@ -43,7 +43,7 @@ def system_contracts(monorepo: Path | None) -> tuple[SystemContract, ...]:
 
 
 def deployer_address(spec: NetworkSpec, env: Mapping[str, str]) -> str | None:
-    """The deployer's address when its private key is in the environment; the key is registered as a secret."""
+    """Derive the deployer's address from its private key in the environment, registering the key as a secret."""
     key = env.get(spec.deployer.private_key_env, "")
     if not key:
         return None

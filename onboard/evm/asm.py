@@ -51,18 +51,18 @@ def hex_data(code: bytes) -> str:
 
 
 def creation_call(code: bytes, **fields: Any) -> dict[str, Any]:
-    """The transaction object of a creation eth_call or eth_estimateGas."""
+    """Build the transaction object of a creation eth_call or eth_estimateGas."""
     return {"data": hex_data(code), **fields}
 
 
 def create_address(sender: str, nonce: int) -> str:
-    """The CREATE address: keccak256(rlp([sender, nonce]))[12:]."""
+    """Compute the CREATE address: keccak256(rlp([sender, nonce]))[12:]."""
     encoded = rlp.encode([bytes.fromhex(sender[2:]), nonce])
     return to_checksum_address(keccak(encoded)[12:])
 
 
 def create2_address(deployer: str, salt: bytes, initcode: bytes) -> str:
-    """The CREATE2 address (EIP-1014): keccak256(0xff ++ deployer ++ salt ++ keccak256(initcode))[12:]."""
+    """Compute the CREATE2 address (EIP-1014): keccak256(0xff ++ deployer ++ salt ++ keccak256(initcode))[12:]."""
     digest = keccak(b"\xff" + bytes.fromhex(deployer[2:]) + salt + keccak(initcode))
     return to_checksum_address(digest[12:])
 

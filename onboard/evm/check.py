@@ -50,7 +50,7 @@ def _usable(replies: dict[str, Reply], client: RpcClient) -> None:
     if reply.ok:
         return
     raise RpcError(
-        f"{client.display_url} does not answer eth_chainId",
+        f"{client.display_url} returns an error for eth_chainId",
         cause=f"error {reply.error_code}: {reply.error_message}",
         fix="check that the URL is the JSON-RPC endpoint of an EVM chain and that its API key is valid",
     )

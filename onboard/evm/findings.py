@@ -23,7 +23,7 @@ class Status(enum.StrEnum):
 class Finding:
     """One checked property of the chain and what it means for Sphinx.
 
-    `suggest` holds SPHINX_NETWORKS fields (TypeScript names) that this finding derives, such as legacyTx.
+    `suggest` contains SPHINX_NETWORKS fields (TypeScript names) that this finding derives, such as legacyTx.
     """
 
     id: str

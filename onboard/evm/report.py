@@ -61,7 +61,7 @@ def apply_waivers(target: Target, findings: list[Finding]) -> list[Finding]:
 
 
 def suggested_entry(target: Target, chain_id: int | None, findings: list[Finding]) -> dict[str, Any]:
-    """The SPHINX_NETWORKS entry: fields derived from findings, the rest from the spec or placeholders."""
+    """Build the SPHINX_NETWORKS entry: fields derived from findings, the rest from the spec or placeholders."""
     if target.spec is not None:
         entry = dict(target.spec.sphinx_entry())
     else:

@@ -3,8 +3,8 @@
 Every probe of the compatibility check goes out through `RpcClient.send`. Calls are sent as one JSON-RPC batch
 while the endpoint accepts batches. When a batch is rejected (an HTTP error status, or a body that is not an
 array of responses), the client remembers it and sends single requests from then on, a few at a time.
-Rate limiting (HTTP 429, `Retry-After`, JSON-RPC -32016 or -32005) is retried within bounds, so the findings
-are the same with or without limiting; only the counters differ.
+Rate limiting (HTTP 429, `Retry-After`, JSON-RPC -32016 or -32005) is retried within bounds. So the findings
+are the same with or without limiting, and only the counters differ.
 """
 
 from __future__ import annotations
@@ -258,7 +258,7 @@ class RpcClient:
             raise _BatchRejected(f"HTTP {response.status_code}, body {_preview(body)}")
         if response.status_code >= 400 and not isinstance(body, dict):
             raise RpcError(
-                f"{self.display_url} answered HTTP {response.status_code}",
+                f"{self.display_url} returned HTTP {response.status_code}",
                 cause=f"body: {_preview(body)}",
                 fix="check the URL and its API key",
             )

@@ -1,4 +1,4 @@
-"""What one compatibility check runs against, and the facts that probes share while judging."""
+"""The target of one compatibility check, and the facts that probes share while judging."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ class Target:
     """One network to check: a label for reports, the RPC URL, and what the chain is expected to be.
 
     `spec` is None for `onboard check --rpc URL`; then only `expected_chain_id` (from `--chain-id`) is known.
-    `deployer` is the address that will deploy the Sphinx system, when its key is available; `system` holds
+    `deployer` is the address that will deploy the Sphinx system, when its key is available. `system` contains
     the system contracts to simulate (empty when their artifacts were not found).
     """
 

@@ -47,7 +47,7 @@ _BN_2G = bytes.fromhex(
 
 
 def _blake2f() -> Vector:
-    """One compression of BLAKE2b-512 over "abc" (EIP-152): equals hashlib's BLAKE2b digest of "abc"."""
+    """Build one BLAKE2b-512 compression over "abc" (EIP-152), whose output is hashlib's digest of "abc"."""
     iv = (
         0x6A09E667F3BCC908, 0xBB67AE8584CAA73B, 0x3C6EF372FE94F82B, 0xA54FF53A5F1D36F1,
         0x510E527FADE682D1, 0x9B05688C2B3E6C1F, 0x1F83D9ABFB41BD6B, 0x5BE0CD19137E2179,

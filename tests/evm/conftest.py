@@ -43,8 +43,8 @@ def anvil_nodes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[.
 def chain(anvil_nodes: Callable[..., Anvil], tmp_path_factory: pytest.TempPathFactory) -> Anvil:
     """The default node (latest hardfork) whose genesis is block MINED_BLOCKS.
 
-    A genesis with a high number gives eth_getLogs ranges of thousands of blocks at once; anvil_mine takes
-    several seconds per 1000 blocks on a loaded machine.
+    A genesis with a high number gives eth_getLogs ranges of thousands of blocks at once. anvil_mine would
+    take several seconds per 1000 blocks on a loaded machine.
     """
     genesis = tmp_path_factory.mktemp("genesis") / "genesis.json"
     genesis.write_text(json.dumps({

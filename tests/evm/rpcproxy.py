@@ -1,8 +1,8 @@
 """A JSON-RPC proxy for tests: forwards to anvil on 127.0.0.1 and injects behaviours of chains anvil cannot be.
 
 Each behaviour reproduces one kind of misbehaviour reported from real chains, with the error codes and
-messages those chains use. A behaviour can answer an HTTP request itself (rate limiting, rejected batches),
-answer one JSON-RPC request itself (errors), or rewrite the upstream response.
+messages those chains use. A behaviour can respond to an HTTP request itself (rate limiting, rejected
+batches), respond to one JSON-RPC request itself (errors), or rewrite the upstream response.
 """
 
 from __future__ import annotations
@@ -104,7 +104,7 @@ class RpcProxy:
         return HttpAnswer(200, json.dumps(body).encode())
 
     def _forward(self, requests_in: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Answer what behaviours answer, send the rest upstream as one batch, then let behaviours rewrite."""
+        """Return the responses of behaviours, send the other requests upstream as one batch, then rewrite."""
         answers: list[dict[str, Any] | None] = [self._intercept(request) for request in requests_in]
         upstream = [request for request, answer in zip(requests_in, answers, strict=True) if answer is None]
         if upstream:

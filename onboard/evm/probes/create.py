@@ -12,7 +12,7 @@ from onboard.evm.findings import Finding, Status, evidence, to_bytes, to_int
 from onboard.evm.rpc import Call
 from onboard.evm.target import Calls, Facts, Replies, Target
 
-# An address nobody holds a key for; only its nonce matters, and eth_call needs no balance.
+# An address without a known key. Only its nonce matters, and eth_call needs no balance.
 SENDER = "0x00000000000000000000000000000000000b0a4d"
 SALT = bytes.fromhex("5a" * 32)
 # PUSH1 0x00 PUSH1 0x00 RETURN: a child that deploys empty code.

@@ -26,7 +26,7 @@ DEFAULT_EIP2028 = True
 
 
 def known_cost(*, eip2028: bool, shanghai: bool) -> int:
-    """The gas a creation transaction of LOOP_INITCODE uses: intrinsic, calldata, initcode words, execution."""
+    """Return the gas a creation of LOOP_INITCODE uses: intrinsic, calldata, initcode words and execution."""
     nonzero = sum(1 for byte in LOOP_INITCODE if byte)
     zero = len(LOOP_INITCODE) - nonzero
     calldata = zero * 4 + nonzero * (16 if eip2028 else 68)

@@ -1,9 +1,10 @@
 """logs.range_limit: the largest eth_getLogs block range the endpoint accepts (queryFilterBlockLimit).
 
 A range of n blocks is fromBlock = head - n + 1 to toBlock = head, filtered by an address that emits no logs,
-so only the range can make the request fail. The search first tries the ceiling, then numbers quoted in the
-rejection (n - 1 to n + 2, as providers differ by one in how they count), and bisects only when the
-quoted numbers do not explain the rejection: at most 1 + 4 per quoted number + log2(MAX_RANGE) requests.
+so only the range can make the request fail. The search first tries the ceiling, then the numbers quoted in the
+rejection (n - 1 to n + 2, because providers differ by one in how they count). It bisects only when the
+quoted numbers do not explain the rejection, so it sends at most 1 + 4 per quoted number + log2(MAX_RANGE)
+requests.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Each probe is initcode that executes one opcode and returns a 32-byte word, checked against the value the
 opcode must produce. The control runs the same frame with ADD only. An opcode counts as unsupported when the
-control returns its word and the probe does not, whatever the error text says; when the control fails too,
+control returns its word and the probe does not, whatever the error text reads. When the control fails too,
 the node cannot run creation calls and every opcode is skipped.
 """
 
@@ -17,7 +17,7 @@ from onboard.evm.rpc import Call, Reply
 from onboard.evm.target import Calls, Facts, Replies, Target
 
 # Hardforks that added opcodes, oldest first. Forks without new opcodes (Petersburg, Berlin, Paris, Prague)
-# cannot be told apart from their predecessor by opcode probes.
+# cannot be distinguished from their predecessor by opcode probes.
 EVM_FORKS = ("byzantium", "constantinople", "istanbul", "london", "shanghai", "cancun", "osaka")
 # Missing opcodes of these forks break the Sphinx system contracts or the Gnosis Safe contracts it deploys.
 REQUIRED_FORKS = ("byzantium", "constantinople", "istanbul")

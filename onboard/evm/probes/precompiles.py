@@ -47,7 +47,12 @@ def _judge_vector(vector: Vector, reply: Reply, facts: Facts) -> Finding:
     if absent and not _expected(vector, facts):
         scope = "optional" if vector.fork is None else f"added in {vector.fork}, after {facts.evm_version}"
         return Finding(finding_id(vector), Status.PASS, f"{label} is absent ({scope})", evidence=evidence(reply))
-    what = "is absent" if absent else ("fails" if not reply.ok else "returns a different output")
+    if absent:
+        what = "is absent"
+    elif not reply.ok:
+        what = "fails"
+    else:
+        what = "returns a different output"
     status = Status.FAIL if vector.address in REQUIRED else Status.WARN
     return Finding(
         finding_id(vector), status, f"{label} {what}",

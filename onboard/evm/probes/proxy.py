@@ -28,7 +28,7 @@ from onboard.evm.findings import Finding, Status, evidence, to_bytes, to_int
 from onboard.evm.rpc import Call, Reply
 from onboard.evm.target import Calls, Facts, Replies, Target
 
-# A key derived from a fixed phrase; it never holds funds, so nothing it signs can be mined.
+# A key derived from a fixed phrase. Its account has no funds, so nothing it signs can be mined.
 _PROBE_KEY = keccak(b"onboard rejected transaction probe")
 _PROBE_GAS = 20_000
 _PROBE_TO = "0x000000000000000000000000000000000000dEaD"
@@ -74,7 +74,7 @@ def second_round(target: Target, facts: Facts) -> Calls:
 
 
 def _outcome(reply: Reply) -> tuple[object, str]:
-    """A rejection with hashes, addresses and numbers masked, so two rejections for one reason compare equal."""
+    """Return the rejection with hashes and numbers masked, so two rejections for one reason compare equal."""
     if reply.ok:
         return ("accepted", "")
     return reply.error_code, re.sub(r"0x[0-9a-fA-F]+|[0-9]+", "#", reply.error_message.lower())

@@ -32,7 +32,7 @@ def second_round(target: Target, facts: Facts) -> Calls:
 
 
 def replay(transaction: dict[str, Any]) -> dict[str, Any]:
-    """The estimate request of a mined transaction, without fee fields so that balance checks do not differ."""
+    """Build the estimate request of a mined transaction, without fee fields, so that no balance check differs."""
     request = {key: transaction[key] for key in _FIELDS if transaction.get(key) is not None}
     if "input" in request:
         request["data"] = request.pop("input")

@@ -2,8 +2,8 @@
 
 Each contract not yet deployed is sent to the CREATE2 proxy with eth_call (which must return the expected
 address) and eth_estimateGas. When the proxy is absent, the same calls carry a state override that puts the
-proxy's runtime at its address; a node without overrides cannot simulate, and the finding says the proxy is
-absent rather than blaming gas.
+proxy's runtime at its address. A node without overrides cannot simulate, and then the finding reports the
+proxy as absent rather than blaming gas.
 """
 
 from __future__ import annotations

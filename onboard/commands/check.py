@@ -25,6 +25,9 @@ from onboard.sandbox.toolchain import default_cache_root
 from onboard.spec import NetworkSpec
 from onboard.spec.load import find_spec_file, load_spec
 
+# `--rpc env:NAME` reads the URL from the environment variable NAME.
+RPC_FROM_ENV = "env:"
+
 
 def toolchain_node_modules() -> Path | None:
     """Find the node_modules of an installed toolchain with @sphinx-labs/contracts, without installing one."""
@@ -70,6 +73,16 @@ def spec_target(spec: NetworkSpec, env: Mapping[str, str], system: tuple[SystemC
     return Target(label=spec.name, url=url, spec=spec, deployer=deployer_address(spec, env), system=system)
 
 
+def rpc_from_env(variable: str, env: Mapping[str, str]) -> str:
+    """Read the RPC URL from an environment variable, so that an API key stays out of the process list."""
+    url = env.get(variable, "")
+    if not url:
+        raise OnboardError(f"environment variable {variable} is missing or empty",
+                           fix=f"export {variable}=https://... before `onboard check --rpc env:{variable}`")  # fmt: skip
+    register_secret(url)
+    return url
+
+
 def build_targets(names: Sequence[str], *, rpc: str | None, chain_id: int | None, specs_dir: Path,
                   env: Mapping[str, str], monorepo: Path | None = None) -> list[Target]:  # fmt: skip
     """Targets from spec names, or one from `--rpc`; raise OnboardError on invalid input."""
@@ -79,6 +92,8 @@ def build_targets(names: Sequence[str], *, rpc: str | None, chain_id: int | None
             fix="run `onboard check unichain` or `onboard check --rpc https://... --chain-id 130`",
         )
     system = system_contracts(monorepo)
+    if rpc and rpc.startswith(RPC_FROM_ENV):
+        rpc = rpc_from_env(rpc.removeprefix(RPC_FROM_ENV), env)
     if rpc:
         if not rpc.startswith(("http://", "https://")):
             raise OnboardError(f"--rpc {redact(rpc)} is not an http:// or https:// URL",

@@ -45,9 +45,10 @@ def _text(outcomes: Sequence[Outcome]) -> str:
         if isinstance(outcome, RpcError):
             blocks.append(f"error: {redact(outcome.render())}")
             continue
-        lines = [f"{outcome.network} ({outcome.url}): chain id {outcome.chain_id}, EVM {outcome.evm_version}",
+        where = outcome.network if outcome.network == outcome.url else f"{outcome.network} ({outcome.url})"
+        lines = [f"{where}: chain id {outcome.chain_id}, EVM {outcome.evm_version}",
                  f"  {_summary(outcome)}; {outcome.rpc['round_trips']} round trips, "
-                 f"{outcome.rpc['requests']} requests, {outcome.seconds:.1f} s"]  # fmt: skip
+                 f"{outcome.rpc['requests']} requests, {outcome.seconds:.2f} s"]  # fmt: skip
         for finding in _sorted(outcome):
             lines.append(f"  {str(finding.status).upper():6} {finding.id}: {finding.title}")
             if finding.status in (Status.FAIL, Status.WARN, Status.WAIVED):

@@ -151,3 +151,12 @@ def test_stage_raises_on_fail(chain, tmp_path):
     assert raised.value.exit_code == ExitCode.INCOMPATIBLE
     assert "chain.id" in str(raised.value)
     assert (ctx.state_dir / REPORT_JSON).is_file()
+
+
+def test_rpc_from_environment(chain):
+    code, text = check(rpc="env:MY_RPC", env={"MY_RPC": chain.url}, output_format="json")
+
+    assert code == ExitCode.OK
+    assert json.loads(text)["chain_id"] == 31337
+    with pytest.raises(OnboardError, match="MY_RPC is missing or empty"):
+        check(rpc="env:MY_RPC", env={})

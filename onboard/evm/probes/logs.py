@@ -76,7 +76,8 @@ def judge(target: Target, facts: Facts, result: tuple[int, int | None, list[Repl
     data = {"max_range": accepted, "rejected": rejected, "requests": len(trail)}
     configured = target.spec.query_filter_block_limit if target.spec is not None else None
     wanted = configured or DEFAULT_LIMIT
-    bound = f"{accepted:,} blocks" if rejected is not None else f"at least {accepted:,} blocks"
+    blocks = f"{accepted:,} block" + ("" if accepted == 1 else "s")
+    bound = blocks if rejected is not None else f"at least {blocks}"
     if accepted == 0:
         return Finding("logs.range_limit", Status.FAIL, "eth_getLogs fails even for one block",
                        impact="Sphinx and the platform read deployment events with eth_getLogs.",

@@ -34,6 +34,9 @@ LIMIT_EXCEEDED_CODE = -32005
 # HTTP statuses after which the same request can succeed later.
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 MAX_RETRY_DELAY_SECONDS = 10.0
+# After a rejected batch, batches of this many calls are tried before single requests: many public endpoints
+# cap the batch size rather than reject batches.
+SMALL_BATCH = 10
 # Long hex strings (initcode, returned runtime code) are cut to this many characters in evidence.
 EVIDENCE_MAX_CHARS = 200
 
@@ -91,6 +94,8 @@ class RpcStats:
     retries: int = 0
     batch_accepted: bool | None = None
     batch_rejection: str = ""
+    # Set when only batches of up to this many calls are accepted.
+    batch_limit: int | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def count(self, requests_sent: int) -> None:
@@ -173,19 +178,33 @@ class RpcClient:
         return [reply for reply in replies if reply is not None]
 
     def _send_round(self, calls: list[Call]) -> list[Reply]:
-        if len(calls) > 1 and self.batch_enabled and self.stats.batch_accepted is not False:
+        while len(calls) > 1 and self.batch_enabled and self.stats.batch_accepted is not False:
             try:
-                replies = self._post_batch(calls)
+                replies = self._send_batches(calls)
                 self.stats.batch_accepted = True
                 return replies
             except _BatchRejected as rejection:
-                self.stats.batch_accepted = False
                 self.stats.batch_rejection = redact(str(rejection))
+                if min(len(calls), self.stats.batch_limit or len(calls)) > SMALL_BATCH:
+                    log.info("%s rejected a batch (%s); retrying in batches of %d", self.display_url, rejection,
+                             SMALL_BATCH)  # fmt: skip
+                    self.stats.batch_limit = SMALL_BATCH
+                    continue
+                self.stats.batch_accepted = False
                 log.info("%s rejected a batch (%s); sending single requests", self.display_url, rejection)
         if len(calls) == 1:
             return [self._post_single(calls[0])]
         with ThreadPoolExecutor(max_workers=self.single_concurrency) as pool:
             return list(pool.map(self._post_single, calls))
+
+    def _send_batches(self, calls: list[Call]) -> list[Reply]:
+        """Send `calls` as one batch, or as concurrent batches of at most `stats.batch_limit` calls."""
+        limit = self.stats.batch_limit or len(calls)
+        chunks = [calls[start : start + limit] for start in range(0, len(calls), limit)]
+        if len(chunks) == 1:
+            return self._post_batch(calls)
+        with ThreadPoolExecutor(max_workers=self.single_concurrency) as pool:
+            return [reply for replies in pool.map(self._post_batch, chunks) for reply in replies]
 
     def _ids(self, count: int) -> list[int]:
         with self._id_lock:
@@ -295,7 +314,8 @@ def _reply(call: Call, body: dict[str, Any]) -> Reply:
 def _is_rate_limited(reply: Reply | None) -> bool:
     if reply is None or reply.error is None:
         return False
-    if reply.error_code == RATE_LIMIT_CODE:
+    # Some providers put the HTTP status 429 into the JSON-RPC error code of each response.
+    if reply.error_code in (RATE_LIMIT_CODE, 429):
         return True
     return reply.error_code == LIMIT_EXCEEDED_CODE and "rate" in reply.error_message.lower()
 

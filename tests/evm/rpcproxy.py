@@ -386,6 +386,20 @@ class RejectBatches(Behaviour):
         return HttpAnswer(400, json.dumps(body).encode())
 
 
+class BatchSizeLimit(Behaviour):
+    """Batches above `maximum` requests get one JSON-RPC error object instead of an array (HTTP 200)."""
+
+    def __init__(self, maximum: int) -> None:
+        self.maximum = maximum
+
+    def http(self, payload: Any) -> HttpAnswer | None:
+        if not isinstance(payload, list) or len(payload) <= self.maximum:
+            return None
+        body = {"jsonrpc": "2.0", "id": None,
+                "error": {"code": -32600, "message": f"batch size exceeds the limit of {self.maximum}"}}  # fmt: skip
+        return HttpAnswer(200, json.dumps(body).encode())
+
+
 def main() -> None:
     """Serve `--count` latency proxies in front of one upstream in this process; print their URLs."""
     import argparse

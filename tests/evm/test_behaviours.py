@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from onboard.evm.asm import KEYLESS_SENDER
@@ -122,7 +124,11 @@ def send_transaction(node) -> None:
     from onboard.evm.probes.fees import LOOP_INITCODE
     from onboard.sandbox.anvil import DEV_ACCOUNT
 
-    node.rpc("eth_sendTransaction", [{"from": DEV_ACCOUNT, "data": "0x" + LOOP_INITCODE.hex()}])
+    transaction = node.rpc("eth_sendTransaction", [{"from": DEV_ACCOUNT, "data": "0x" + LOOP_INITCODE.hex()}])
+    # anvil may return the hash before the automined block is visible on a busy machine.
+    deadline = time.monotonic() + 10
+    while node.rpc("eth_getTransactionReceipt", [transaction]) is None and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 def test_receipt_within_estimate(anvil_factory, check):
@@ -131,6 +137,7 @@ def test_receipt_within_estimate(anvil_factory, check):
 
     receipt = finding(check(node.url), "gas.receipt")
 
+    assert receipt.title.startswith("a mined transaction used")
     assert receipt.status == "pass"
     assert receipt.data["gas_used"] <= receipt.data["estimate"]
 
@@ -242,3 +249,15 @@ def test_batches_rejected(chain, check):
     assert changed == {"rpc.batch"}
     assert report.rpc["batch"] is False
     assert report.rpc["round_trips"] > 50
+
+
+def test_batch_size_capped(chain, check):
+    baseline = check(chain.url)
+
+    report = check(chain.url, rpcproxy.BatchSizeLimit(10))
+
+    batch = finding(report, "rpc.batch")
+    assert batch.status == "warn"
+    assert batch.title == "JSON-RPC batches of at most 10 requests are accepted"
+    changed = {key for key, value in statuses(report).items() if statuses(baseline)[key] != value}
+    assert changed == {"rpc.batch"}

@@ -38,6 +38,19 @@ def test_rejected_batch_falls_back(chain):
     assert "HTTP 400" in client.stats.batch_rejection
 
 
+def test_batch_size_limit_chunks(chain):
+    calls = [Call("eth_chainId")] * 25
+    with rpcproxy.RpcProxy(chain.url, rpcproxy.BatchSizeLimit(10)) as proxy:
+        client = RpcClient(proxy.url)
+        replies = client.send(calls)
+
+    assert [reply.result for reply in replies] == ["0x7a69"] * 25
+    # One rejected batch of 25, then three batches of at most 10.
+    assert client.stats.round_trips == 4
+    assert client.stats.batch_limit == 10
+    assert client.stats.batch_accepted is True
+
+
 @pytest.mark.parametrize("kind", ["http-json", "http-text", "retry-after", "rpc"])
 def test_rate_limit_retried(chain, kind):
     with rpcproxy.RpcProxy(chain.url, rpcproxy.RateLimit(kind)) as proxy:
@@ -71,8 +84,28 @@ def test_unreachable_endpoint_redacted():
     assert "cannot reach the RPC endpoint http://127.0.0.1:9/v2/***" in str(raised.value)
 
 
+def test_rate_limit_code_429_in_body(chain):
+    class Item429(rpcproxy.Behaviour):
+        def __init__(self):
+            self.sent = False
+
+        def request(self, request):
+            if request["method"] == "net_version" and not self.sent:
+                self.sent = True
+                return rpcproxy.error(request, 429, "Too Many Requests")
+            return None
+
+    with rpcproxy.RpcProxy(chain.url, Item429()) as proxy:
+        client = RpcClient(proxy.url, backoff=0.001)
+        replies = client.send(CALLS)
+
+    assert replies[1].result == "31337"
+    assert client.stats.retries == 1
+
+
 def test_retry_after_header():
     assert retry_delay("2", 0, backoff=0.5) == 2.0
     assert retry_delay("3600", 0, backoff=0.5) == 10.0
     assert retry_delay(None, 2, backoff=0.5) == 2.0
+    assert 0.0 <= retry_delay("Wed, 21 Oct 2015 07:28:00 GMT", 0, backoff=0.5) <= 0.0
     assert redact("https://x.example/v3/0123456789abcdef") == "https://x.example/v3/***"

@@ -80,6 +80,13 @@ def judge_batch(stats: RpcStats) -> Finding:
             fix="nothing is required; a provider plan or node that accepts batches makes checks faster",
             evidence=({"method": "(batch)", "error": {"message": stats.batch_rejection}},),
         )  # fmt: skip
+    if stats.batch_limit is not None and stats.batch_accepted:
+        return Finding(
+            "rpc.batch", Status.WARN, f"JSON-RPC batches of at most {stats.batch_limit} requests are accepted",
+            impact="Larger batches are rejected, so checks and Sphinx tooling that batch need more round trips.",
+            fix="nothing is required; a provider plan that accepts larger batches makes checks faster",
+            evidence=({"method": "(batch)", "error": {"message": stats.batch_rejection}},),
+        )  # fmt: skip
     if stats.batch_accepted is None:
         return Finding("rpc.batch", Status.SKIP, "no batch was sent")
     return Finding("rpc.batch", Status.PASS, "JSON-RPC batches are accepted")

@@ -88,6 +88,10 @@ def run_check(target: Target, *, client: RpcClient | None = None) -> Report:
     findings.append(logs.judge(target, facts, search))
     findings.append(chain.judge_batch(client.stats))
 
+    return _report(target, client, facts, findings, started)
+
+
+def _report(target: Target, client: RpcClient, facts: Facts, findings: list[Finding], started: float) -> Report:
     findings = apply_waivers(target, findings)
     report = Report(
         network=target.label,
@@ -112,7 +116,9 @@ def run_checks(targets: Sequence[Target], *, settings: CompatSection | None = No
         try:
             return run_check(target, client=client)
         except RpcError as err:
-            return err
+            if len(targets) == 1:
+                return err
+            return RpcError(f"network {target.label}: {err.message}", cause=err.cause, fix=err.fix)
         finally:
             client.close()
 

@@ -160,3 +160,18 @@ def test_rpc_from_environment(chain):
     assert json.loads(text)["chain_id"] == 31337
     with pytest.raises(OnboardError, match="MY_RPC is missing or empty"):
         check(rpc="env:MY_RPC", env={})
+
+
+def test_unusable_network_among_several(chain, tmp_path):
+    specs = write_spec(tmp_path / "specs")
+    (specs / "other.toml").write_text((specs / "unichain.toml").read_text().replace('name = "unichain"', 'name = "other"')
+                                      .replace("UNICHAIN_MAINNET_URL", "OTHER_MAINNET_URL"))
+    env = {"UNICHAIN_MAINNET_URL": chain.url, "OTHER_MAINNET_URL": "http://127.0.0.1:9"}
+
+    code, text = check(["unichain", "other"], specs_dir=specs, env=env, output_format="json")
+
+    reports = json.loads(text)
+    assert code == ExitCode.FAILURE
+    assert reports[0]["network"] == "unichain"
+    assert reports[0]["chain_id"] == 31337
+    assert reports[1]["error"].startswith("network other: cannot reach the RPC endpoint")

@@ -54,7 +54,7 @@ def _spec_value(target: Target, field: str) -> object:
     return None if target.spec is None else getattr(target.spec, field)
 
 
-def _against_spec(target: Target, *, field: str, ts_name: str, value: object, default: object) -> Status:
+def _against_spec(target: Target, *, field: str, value: object, default: object) -> Status:
     """Status of a derived SPHINX_NETWORKS field: FAIL when the spec says otherwise, WARN when it is
     not the default and there is no spec to compare with."""
     configured = _spec_value(target, field)
@@ -69,7 +69,7 @@ def _eip1559(target: Target, replies: Replies, facts: Facts) -> Finding:
     history_ok = history.ok and isinstance(history.result, dict) and bool(history.result.get("baseFeePerGas"))
     proof = evidence(replies["chain:block"], priority, history)
     legacy = base_fee is None or not history_ok
-    status = _against_spec(target, field="legacy_tx", ts_name="legacyTx", value=legacy, default=DEFAULT_LEGACY_TX)
+    status = _against_spec(target, field="legacy_tx", value=legacy, default=DEFAULT_LEGACY_TX)
     suggest = {"legacyTx": legacy}
     if legacy:
         reason = "blocks carry no baseFeePerGas" if base_fee is None else "eth_feeHistory fails"
@@ -148,7 +148,7 @@ def _calldata(target: Target, replies: Replies, facts: Facts) -> Finding:
                        fix="ask the chain's team how calldata is priced; keep eip2028 = true",
                        evidence=proof, data=data)  # fmt: skip
     eip2028 = abs(per_byte - 16) <= 4
-    status = _against_spec(target, field="eip2028", ts_name="eip2028", value=eip2028, default=DEFAULT_EIP2028)
+    status = _against_spec(target, field="eip2028", value=eip2028, default=DEFAULT_EIP2028)
     price = 16 if eip2028 else 68
     return Finding(
         "calldata.eip2028", status, f"non-zero calldata bytes cost {price} gas; eip2028: {str(eip2028).lower()}",

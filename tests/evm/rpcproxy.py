@@ -400,6 +400,20 @@ class BatchSizeLimit(Behaviour):
         return HttpAnswer(200, json.dumps(body).encode())
 
 
+
+class ExtraMethod(Behaviour):
+    """A node that implements one more RPC method, such as zks_L1ChainId on zkSync or zkevm_batchNumber on
+    Polygon CDK."""
+
+    def __init__(self, method: str, result: Any) -> None:
+        self.method = method
+        self.result = result
+
+    def request(self, request: dict[str, Any]) -> dict[str, Any] | None:
+        if request.get("method") == self.method:
+            return {"jsonrpc": "2.0", "id": request.get("id"), "result": self.result}
+        return None
+
 def main() -> None:
     """Serve `--count` latency proxies in front of one upstream in this process; print their URLs."""
     import argparse

@@ -40,9 +40,10 @@ def _chain_id(target: Target, replies: Replies, facts: Facts) -> Finding:
         )  # fmt: skip
     expected = target.chain_id
     if expected is not None and actual != expected:
+        source, setting = ("the spec", f"chain_id = {actual} in the spec") if target.spec else ("--chain-id", f"--chain-id {actual}")
         return Finding(
-            "chain.id", Status.FAIL, f"eth_chainId is {actual}, the spec says {expected}", impact=impact,
-            fix=f"set chain_id = {actual} in the spec, or use the RPC URL of chain {expected}",
+            "chain.id", Status.FAIL, f"eth_chainId is {actual}, {source} says {expected}", impact=impact,
+            fix=f"set {setting}, or use the RPC URL of chain {expected}",
             evidence=proof, data={"chain_id": actual, "expected": expected},
         )  # fmt: skip
     net_version = to_int(net.result)

@@ -53,7 +53,8 @@ def compare_modes(url: str, system: tuple, runs: int) -> None:
         results[mode] = (statistics.median(seconds), report.rpc["round_trips"], report.rpc["requests"])
         print(f"{mode:24} {results[mode][0]:7.2f} s  {results[mode][1]:4} round trips  {results[mode][2]:4} requests")
     batched, baseline = results["batched"], results["one request per probe"]
-    print(f"{'baseline / batched':24} {baseline[0] / batched[0]:7.1f}x time  {baseline[1] / batched[1]:5.1f}x round trips")
+    time_ratio, trip_ratio = baseline[0] / batched[0], baseline[1] / batched[1]
+    print(f"{'baseline / batched':24} {time_ratio:7.1f}x time  {trip_ratio:5.1f}x round trips")
 
 
 def compare_networks(urls: list[str], system: tuple, runs: int) -> None:

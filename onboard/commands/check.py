@@ -77,8 +77,10 @@ def rpc_from_env(variable: str, env: Mapping[str, str]) -> str:
     """Read the RPC URL from an environment variable, so that an API key stays out of the process list."""
     url = env.get(variable, "")
     if not url:
-        raise OnboardError(f"environment variable {variable} is missing or empty",
-                           fix=f"export {variable}=https://... before `onboard check --rpc env:{variable}`")  # fmt: skip
+        raise OnboardError(
+            f"environment variable {variable} is missing or empty",
+            fix=f"export {variable}=https://... before `onboard check --rpc env:{variable}`",
+        )
     register_secret(url)
     return url
 

@@ -128,7 +128,8 @@ class RpcClient:
                 break
             self.stats.retries += 1
             delay = retry_delay(None, attempt, backoff=self.backoff)
-            log.info("%s: %d requests rate limited, retry %d in %.2f s", self.display_url, len(pending), attempt + 1, delay)
+            log.info("%s: %d requests rate limited, retry %d in %.2f s",
+                     self.display_url, len(pending), attempt + 1, delay)  # fmt: skip
             time.sleep(delay)
         return [reply for reply in replies if reply is not None]
 

@@ -30,6 +30,12 @@ def write_spec(folder: Path, *, chain_id: int = 31337, waivers: str = "") -> Pat
     return folder
 
 
+def add_other_spec(specs: Path) -> None:
+    text = (specs / "unichain.toml").read_text()
+    text = text.replace('name = "unichain"', 'name = "other"').replace("UNICHAIN_MAINNET_URL", "OTHER_MAINNET_URL")
+    (specs / "other.toml").write_text(text)
+
+
 def test_json_on_london(anvil_nodes):
     code, text = check(rpc=anvil_nodes("london").url, output_format="json")
 
@@ -73,8 +79,7 @@ def test_waiver_turns_fail_into_waived(chain, tmp_path):
 def test_several_networks_and_junit(chain, anvil_nodes, tmp_path):
     output = tmp_path / "report.xml"
     specs = write_spec(tmp_path / "specs")
-    (specs / "other.toml").write_text((specs / "unichain.toml").read_text().replace('name = "unichain"', 'name = "other"')
-                                      .replace("UNICHAIN_MAINNET_URL", "OTHER_MAINNET_URL"))
+    add_other_spec(specs)
     env = {"UNICHAIN_MAINNET_URL": chain.url, "OTHER_MAINNET_URL": anvil_nodes("london").url}
 
     code, _ = check(["unichain", "other"], specs_dir=specs, env=env, output_format="junit", output=output)
@@ -164,8 +169,7 @@ def test_rpc_from_environment(chain):
 
 def test_unusable_network_among_several(chain, tmp_path):
     specs = write_spec(tmp_path / "specs")
-    (specs / "other.toml").write_text((specs / "unichain.toml").read_text().replace('name = "unichain"', 'name = "other"')
-                                      .replace("UNICHAIN_MAINNET_URL", "OTHER_MAINNET_URL"))
+    add_other_spec(specs)
     env = {"UNICHAIN_MAINNET_URL": chain.url, "OTHER_MAINNET_URL": "http://127.0.0.1:9"}
 
     code, text = check(["unichain", "other"], specs_dir=specs, env=env, output_format="json")

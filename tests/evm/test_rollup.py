@@ -9,7 +9,7 @@ from tests.evm import rpcproxy
 from tests.evm.conftest import finding
 
 pytestmark = pytest.mark.node
-# CHAINID PUSH1 0 MSTORE PUSH1 32 PUSH1 0 RETURN: answers any call with the chain id, as arbChainID() does.
+# CHAINID PUSH1 0 MSTORE PUSH1 32 PUSH1 0 RETURN: returns the chain id to any call, as arbChainID() does.
 CHAIN_ID_RUNTIME = "0x4660005260206000f3"
 
 

@@ -40,7 +40,9 @@ def _chain_id(target: Target, replies: Replies, facts: Facts) -> Finding:
         )  # fmt: skip
     expected = target.chain_id
     if expected is not None and actual != expected:
-        source, setting = ("the spec", f"chain_id = {actual} in the spec") if target.spec else ("--chain-id", f"--chain-id {actual}")
+        source, setting = ("the spec", f"chain_id = {actual} in the spec")
+        if target.spec is None:
+            source, setting = "--chain-id", f"--chain-id {actual}"
         return Finding(
             "chain.id", Status.FAIL, f"eth_chainId is {actual}, {source} says {expected}", impact=impact,
             fix=f"set {setting}, or use the RPC URL of chain {expected}",

@@ -110,7 +110,8 @@ def _estimate(replies: Replies, facts: Facts, calldata: Finding) -> Finding:
                        impact="Sphinx estimates the gas of every transaction it sends.",
                        fix="use an RPC endpoint that implements eth_estimateGas", evidence=proof)  # fmt: skip
     facts.estimate_scale = ratio
-    data = {"ratio": round(ratio, 4), "known_gas": known_cost(eip2028=bool(eip2028), shanghai=facts.at_least("shanghai"))}
+    known = known_cost(eip2028=bool(eip2028), shanghai=facts.at_least("shanghai"))
+    data = {"ratio": round(ratio, 4), "known_gas": known}
     if ratio < ESTIMATE_LOW:
         return Finding(
             "gas.estimate", Status.FAIL, f"eth_estimateGas returns {ratio:.2f} times the real cost",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -101,6 +102,48 @@ def network(
     result = run_network(_config(), options, console)
     print_result(result, console, as_json=as_json)
     raise typer.Exit(result.exit_code)
+
+
+@app.command("check")
+def check_command(
+    names: Annotated[
+        Optional[list[str]], typer.Argument(help="Network names (specs in the specs folder) or spec file paths.")
+    ] = None,
+    rpc: Annotated[
+        Optional[str],
+        typer.Option("--rpc", help="Check this JSON-RPC URL instead of specs; env:NAME reads it from variable NAME."),
+    ] = None,
+    chain_id: Annotated[
+        Optional[int], typer.Option("--chain-id", help="Chain id that the --rpc endpoint must return.")
+    ] = None,
+    output_format: Annotated[
+        str, typer.Option("--format", help="Report format: text, markdown, json or junit.")
+    ] = "text",
+    output: Annotated[Optional[Path], typer.Option("--output", help="Also write the report to this file.")] = None,
+) -> None:
+    """Check that networks can run Sphinx, from their RPC alone. Exit 0: compatible, 3: a finding fails, 1: RPC unusable."""
+    from onboard.commands.check import check
+    from onboard.config import ConfigError, repo_path
+    from onboard.evm.settings import CompatSection
+
+    config = _config()
+    try:
+        monorepo = repo_path(config, "monorepo")
+    except ConfigError:
+        monorepo = None
+    code, text = check(
+        names or [],
+        rpc=rpc,
+        chain_id=chain_id,
+        output_format=output_format,
+        output=output,
+        specs_dir=config.specs_dir,
+        env=config.run_env(os.environ),
+        monorepo=monorepo,
+        settings=config.section("compat", CompatSection),
+    )
+    sys.stdout.write(text)
+    raise typer.Exit(int(code))
 
 
 @app.command()

@@ -97,3 +97,5 @@ class IncompatibleChain(OnboardError):
     """The compatibility check found at least one failing finding that the spec does not waive."""
 
     exit_code = ExitCode.INCOMPATIBLE
+    # The compat stage's plan with every finding, so that a dry run can still print them.
+    plan: object | None = None

@@ -35,6 +35,9 @@ def render_markdown(result: RunResult) -> str:
         summary = outcome.summary.replace("|", "\\|")
         lines.append(f"| {outcome.stage} | {_MARKS.get(outcome.status, outcome.status)} | {summary} |")
     for outcome in result.outcomes:
+        if outcome.plan and outcome.plan.markdown:
+            lines += ["", outcome.plan.markdown.rstrip("\n")]
+            continue
         details = outcome.plan.details if outcome.plan else ()
         if not details and not (outcome.plan and outcome.plan.diff) and not outcome.error:
             continue

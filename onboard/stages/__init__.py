@@ -9,6 +9,7 @@ from onboard.stages.base import Context, Plan, Stage
 # name -> "module:class". Imported lazily so that `onboard spec ...` does not load web3 or tree-sitter.
 _STAGES = {
     "spec": "onboard.stages.spec:SpecStage",
+    "compat": "onboard.stages.compat:CompatStage",
     "networks": "onboard.stages.networks:NetworksStage",
     "secrets": "onboard.stages.secrets:SecretsStage",
     "deploy": "onboard.stages.deploy:DeployStage",

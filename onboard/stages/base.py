@@ -30,6 +30,8 @@ class Plan:
     details: tuple[str, ...] = ()
     diff: str = ""
     data: Mapping[str, Any] = field(default_factory=dict)
+    # A ready Markdown section for the report, where the stage renders its own (the compatibility findings).
+    markdown: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -83,7 +85,7 @@ class Stage(ABC):
 
     name: ClassVar[str]
     description: ClassVar[str]
-    # Stages that only read (spec, compat) run in a dry run; the others only plan.
+    # Stages that only read (spec, compat) do their reading in plan(), so a dry run shows their real result.
     read_only: ClassVar[bool] = False
 
     def inputs(self, ctx: Context) -> Mapping[str, Any]:

@@ -11,6 +11,7 @@ from onboard.commands.check import deployer_address, system_contracts
 from onboard.config import repo_path
 from onboard.errors import ConfigError, IncompatibleChain, StageError
 from onboard.evm.check import run_check
+from onboard.evm.findings import Status
 from onboard.evm.render import render
 from onboard.evm.report import Report
 from onboard.evm.settings import CompatSection
@@ -28,29 +29,37 @@ class CompatStage(Stage):
     read_only = True
 
     def plan(self, ctx: Context) -> Plan:
-        return Plan(
+        """Run the check (it only reads) and return its findings as the plan; raise on unwaived fails."""
+        report = self._check(ctx)
+        plan = Plan(
             stage=self.name,
-            summary=f"run the compatibility check of {ctx.spec.name} against ${ctx.spec.rpc_source}",
-            changes=True,
-            details=(f"report: {ctx.state_dir / REPORT_JSON}", "sends read-only JSON-RPC calls only"),
+            summary=f"{report.network}: EVM {report.evm_version}, {_counts(report)}",
+            changes=False,
+            details=tuple(_finding_lines(report)),
+            data={"report": report.to_json()},
+            markdown=render([report], "markdown"),
         )
+        _raise_on_failures(report, None, plan)
+        return plan
 
     def apply(self, ctx: Context) -> dict[str, Any]:
+        report = self._check(ctx)
+        path = ctx.state_dir / REPORT_JSON
+        atomic_write(path, json.dumps(report.to_json(), indent=2) + "\n")
+        atomic_write(ctx.state_dir / REPORT_MARKDOWN, render([report], "markdown"))
+        _raise_on_failures(report, path, None)
+        return _outputs(report, path)
+
+    def _check(self, ctx: Context) -> Report:
         url = ctx.secret(ctx.spec.rpc_source, purpose=f"the RPC URL of {ctx.spec.name}", stage=self.name)
         settings = ctx.config.section("compat", CompatSection)
         target = Target(label=ctx.spec.name, url=url, spec=ctx.spec, deployer=deployer_address(ctx.spec, ctx.env),
                         system=system_contracts(_monorepo(ctx)))  # fmt: skip
         client = settings.client(url)
         try:
-            report = run_check(target, client=client)
+            return run_check(target, client=client)
         finally:
             client.close()
-
-        path = ctx.state_dir / REPORT_JSON
-        atomic_write(path, json.dumps(report.to_json(), indent=2) + "\n")
-        atomic_write(ctx.state_dir / REPORT_MARKDOWN, render([report], "markdown"))
-        _raise_on_failures(report, path)
-        return _outputs(report, path)
 
     def verify(self, ctx: Context, outputs: Mapping[str, Any]) -> None:
         path = Path(str(outputs.get("report", "")))
@@ -70,17 +79,37 @@ def _monorepo(ctx: Context) -> Path | None:
         return None
 
 
-def _raise_on_failures(report: Report, path: Path) -> None:
+def _counts(report: Report) -> str:
+    counts = report.counts()
+    return ", ".join(f"{count} {status}" for status, count in counts.items() if count)
+
+
+def _finding_lines(report: Report) -> list[str]:
+    lines = []
+    for finding in report.findings:
+        if finding.status is Status.PASS:
+            continue
+        lines.append(f"{str(finding.status).upper()} {finding.id}: {finding.title}")
+        if finding.status is Status.FAIL and finding.fix:
+            lines.append(f"  fix: {finding.fix}")
+    return lines
+
+
+def _raise_on_failures(report: Report, path: Path | None, plan: Plan | None) -> None:
     failed = report.failed
     if not failed:
         return
     listed = "; ".join(f"{finding.id}: {finding.title}" for finding in failed)
-    raise IncompatibleChain(
+    where = f"the fixes in {path}" if path else "the fix of each finding above"
+    error = IncompatibleChain(
         f"network {report.network} is incompatible with Sphinx ({len(failed)} failing findings)",
         cause=listed,
-        fix=f"read the fixes in {path}; fix the spec or the chain, or waive a finding by id in the spec's "
+        fix=f"read {where}; fix the spec or the chain, or waive a finding by id in the spec's "
         "[[waivers]] with a reason",
     )
+    # A dry run still reports every finding, so the plan travels with the error.
+    error.plan = plan
+    raise error
 
 
 def _outputs(report: Report, path: Path) -> dict[str, Any]:

@@ -18,11 +18,12 @@ class SpecStage(Stage):
     read_only = True
 
     def plan(self, ctx: Context) -> Plan:
+        outputs = self.apply(ctx)
         return Plan(
             self.name,
-            f"validate {ctx.spec.name} and compare eth_chainId with {ctx.spec.chain_id}",
+            outputs["summary"],
             changes=False,
-            details=(f"RPC URL from ${ctx.spec.rpc_source}",),
+            details=(f"RPC URL from ${ctx.spec.rpc_source}", f"{outputs['known_networks']} networks in the monorepo"),
         )
 
     def apply(self, ctx: Context) -> dict[str, Any]:

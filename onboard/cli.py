@@ -158,7 +158,7 @@ def status(
     if as_json:
         print(json.dumps(result, indent=2))
     else:
-        Console().print(status_table(result))
+        Console(width=max(Console().width, 120)).print(status_table(result))
 
 
 @config_app.command("show")

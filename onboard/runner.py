@@ -111,8 +111,8 @@ def _apply(ctx: Context, stage: Stage, inputs_hash: str) -> StageOutcome:
     journal.update(stage.name, status=APPLIED, outputs=merged)
     stage.verify(ctx, merged)
     journal.update(stage.name, status=DONE, finished_at=now(), verified_at=now())
-    summary = str(merged.get("summary") or "done")
-    ctx.console.print(f"  [green]done[/green] {redact(summary)}")
+    summary = stage.summarize(merged)
+    ctx.console.print(f"  [green]done[/green]: {redact(summary)}", highlight=False)
     return StageOutcome(stage.name, APPLIED_NOW, summary, redact_data(merged))
 
 
@@ -126,8 +126,9 @@ def _verify_done(ctx: Context, stage: Stage, inputs_hash: str) -> StageOutcome:
     outputs = ctx.journal.outputs(stage.name)
     stage.verify(ctx, outputs)
     ctx.journal.update(stage.name, verified_at=now())
-    ctx.console.print(f"[bold]{stage.name}[/bold]: already done, verified")
-    return StageOutcome(stage.name, VERIFIED, "already done, verified", redact_data(outputs))
+    summary = f"already done, verified: {stage.summarize(outputs)}"
+    ctx.console.print(f"[bold]{stage.name}[/bold]: {redact(summary)}", highlight=False)
+    return StageOutcome(stage.name, VERIFIED, summary, redact_data(outputs))
 
 
 def _record_failure(ctx: Context, stage: Stage, status: str, message: str) -> None:

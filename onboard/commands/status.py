@@ -9,7 +9,7 @@ from rich.table import Table
 from onboard.config import Config
 from onboard.journal import Journal
 from onboard.redact import redact_data
-from onboard.stages import stage_names
+from onboard.stages import load_stage, stage_names
 
 
 def network_status(config: Config, name: str) -> dict[str, Any]:
@@ -27,6 +27,7 @@ def network_status(config: Config, name: str) -> dict[str, Any]:
                 "attempts": entry.get("attempts", 0),
                 "error": entry.get("error"),
                 "outputs": entry.get("outputs") or {},
+                "summary": load_stage(stage).summarize(entry["outputs"]) if entry.get("outputs") else "",
             }
         )
     return redact_data({"network": name, "journal": str(journal.path), "stages": stages})
@@ -34,10 +35,10 @@ def network_status(config: Config, name: str) -> dict[str, Any]:
 
 def status_table(status: dict[str, Any]) -> Table:
     table = Table(title=f"{status['network']} ({status['journal']})")
-    for column in ("stage", "status", "finished", "outputs"):
+    for column in ("stage", "status", "finished", "result"):
         table.add_column(column)
     for stage in status["stages"]:
-        outputs = ", ".join(f"{key}={value}" for key, value in stage["outputs"].items() if key != "summary")
         state = stage["status"] if not stage["error"] else f"{stage['status']}: {stage['error'].splitlines()[0]}"
-        table.add_row(stage["stage"], state, stage["finished_at"] or "", outputs[:120])
+        table.add_row(stage["stage"], state, stage["finished_at"] or "", stage["summary"])
     return table
+

@@ -88,6 +88,10 @@ class Stage(ABC):
     # Stages that only read (spec, compat) do their reading in plan(), so a dry run shows their real result.
     read_only: ClassVar[bool] = False
 
+    def summarize(self, outputs: Mapping[str, Any]) -> str:
+        """Return one line describing recorded outputs, for the console, `status` and reports."""
+        return str(outputs.get("summary") or "done")
+
     def inputs(self, ctx: Context) -> Mapping[str, Any]:
         """Return what the stage's result depends on; its hash is recorded in the journal."""
         return {"spec": ctx.spec.model_dump(mode="json")}

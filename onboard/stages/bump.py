@@ -42,6 +42,11 @@ class BumpStage(Stage):
             "versions": _released_versions(ctx, required=False),
         }
 
+    def summarize(self, outputs: Mapping[str, Any]) -> str:
+        versions = outputs.get("versions") or {}
+        moved = ", ".join(f"{name}@{version}" for name, version in versions.items())
+        return f"platform on {moved}, commit {str(outputs.get('commit'))[:12]}"
+
     def plan(self, ctx: Context) -> Plan:
         versions = _released_versions(ctx, required=False)
         registry = _registry(ctx)

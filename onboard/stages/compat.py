@@ -28,6 +28,11 @@ class CompatStage(Stage):
     description = "check that the chain can run Sphinx, from its RPC alone"
     read_only = True
 
+    def summarize(self, outputs: Mapping[str, Any]) -> str:
+        counts = outputs.get("counts") or {}
+        found = ", ".join(f"{count} {status}" for status, count in counts.items() if count)
+        return f"EVM {outputs.get('evm_version')}: {found}"
+
     def plan(self, ctx: Context) -> Plan:
         """Run the check (it only reads) and return its findings as the plan; raise on unwaived fails."""
         report = self._check(ctx)

@@ -71,6 +71,10 @@ class ContainersStage(Stage):
         )
         return settings, work
 
+    def summarize(self, outputs: Mapping[str, Any]) -> str:
+        images = outputs.get("images") or {}
+        return f"{len(images)} images in {outputs.get('registry')}, {len(outputs.get('changed') or [])} built or tagged"
+
     def plan(self, ctx: Context) -> Plan:
         settings, work = self._work(ctx, check_registry=False)
         pending = [item for item in work if item.action != UNCHANGED]

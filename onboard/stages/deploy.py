@@ -48,6 +48,10 @@ class DeployStage(Stage):
         settings = ctx.config.section(NAME, DeploySection)
         return {"spec": ctx.spec.model_dump(mode="json"), "deploy": settings.model_dump(mode="json")}
 
+    def summarize(self, outputs: Mapping[str, Any]) -> str:
+        contracts = len(outputs.get("contracts") or {})
+        return f"{contracts} system contracts on chain {outputs.get('chain_id')}, {outputs.get('gas_used')} gas used"
+
     def plan(self, ctx: Context) -> Plan:
         setup = _setup(ctx)
         if needs_build(setup.monorepo, setup.core_dir, setup.contracts_dir):

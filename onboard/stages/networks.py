@@ -71,6 +71,9 @@ class NetworksStage(Stage):
     def inputs(self, ctx: Context) -> Mapping[str, Any]:
         return {"spec": ctx.spec.model_dump(mode="json"), "networks": _section(ctx).model_dump()}
 
+    def summarize(self, outputs: Mapping[str, Any]) -> str:
+        return f"commit {str(outputs.get('commit'))[:12]} on {outputs.get('branch')}"
+
     def plan(self, ctx: Context) -> Plan:
         monorepo, repo, branch = _open(ctx)
         existing = _branch_with_entry(repo, branch, ctx)

@@ -74,6 +74,10 @@ class RegisterStage(Stage):
     def migration_path(self, ctx: Context) -> Path:
         return ctx.state_dir / f"register-currency-{ctx.spec.currency}.sql"
 
+    def summarize(self, outputs: Mapping[str, Any]) -> str:
+        row = outputs.get("row") or {}
+        return f"{outputs.get('action')}: networks row {row.get('id')} '{row.get('name')}'"
+
     def plan(self, ctx: Context) -> Plan:
         with platform_db.query_errors("planning"), self._connect(ctx) as connection:
             decision = self._decide(ctx, connection, lock=False)

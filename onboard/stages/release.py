@@ -48,6 +48,9 @@ class ReleaseStage(Stage):
     def inputs(self, ctx: Context) -> Mapping[str, Any]:
         return {"network": ctx.spec.name, "release": _settings(ctx).model_dump(mode="json")}
 
+    def summarize(self, outputs: Mapping[str, Any]) -> str:
+        return f"published {', '.join(outputs.get('published') or []) or 'nothing new'}"
+
     def plan(self, ctx: Context) -> Plan:
         settings, repo = _settings(ctx), repo_path(ctx.config, "monorepo")
         branch = _branch(ctx, repo)

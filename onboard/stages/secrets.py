@@ -35,6 +35,10 @@ class SecretsStage(Stage):
             "backend": section.model_dump(mode="json", exclude={"values_file"}),
         }
 
+    def summarize(self, outputs: Mapping[str, Any]) -> str:
+        written = len(outputs.get("changed") or [])
+        return f"{len(outputs.get('secrets') or {})} secrets in {outputs.get('location')}, {written} written"
+
     def plan(self, ctx: Context) -> Plan:
         with self._backend(ctx) as (backend, fingerprint):
             survey = self._survey(ctx, backend, fingerprint)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import psycopg
+import psycopg.sql
 
 from onboard.errors import StageError
 from onboard.redact import redact
@@ -144,20 +145,39 @@ def decide(rows: list[NetworkRow], *, chain_id: int, name: str, display_name: st
     return Decision(UNCHANGED, existing)
 
 
+_INSERT_SQL = (
+    "INSERT INTO networks (id, name, display_name, deprecated, created, modified) "
+    "VALUES (%s, %s, %s, false, now(), now())"
+)
+_UPDATE_SQL = "UPDATE networks SET display_name = %s, deprecated = false, modified = now() WHERE id = %s"
+
+
+def _statement(decision: Decision, *, chain_id: int, name: str, display_name: str) -> tuple[str, tuple[Any, ...]] | None:
+    if decision.action == INSERT:
+        return _INSERT_SQL, (chain_id, name, display_name)
+    if decision.action in (UPDATE, REACTIVATE):
+        return _UPDATE_SQL, (display_name, chain_id)
+    return None
+
+
 def write(
     connection: psycopg.Connection[Any], decision: Decision, *, chain_id: int, name: str, display_name: str
 ) -> None:
-    if decision.action == INSERT:
-        connection.execute(
-            "INSERT INTO networks (id, name, display_name, deprecated, created, modified) "
-            "VALUES (%s, %s, %s, false, now(), now())",
-            (chain_id, name, display_name),
-        )
-    elif decision.action in (UPDATE, REACTIVATE):
-        connection.execute(
-            "UPDATE networks SET display_name = %s, deprecated = false, modified = now() WHERE id = %s",
-            (display_name, chain_id),
-        )
+    statement = _statement(decision, chain_id=chain_id, name=name, display_name=display_name)
+    if statement is not None:
+        connection.execute(*statement)
+
+
+def planned_sql(
+    connection: psycopg.Connection[Any], decision: Decision, *, chain_id: int, name: str, display_name: str
+) -> str | None:
+    """Return the statement `write` would run, with its values quoted by the server's rules, for a dry run."""
+    statement = _statement(decision, chain_id=chain_id, name=name, display_name=display_name)
+    if statement is None:
+        return None
+    query, values = statement
+    composed = psycopg.sql.SQL(query.replace("%s", "{}")).format(*map(psycopg.sql.Literal, values))
+    return composed.as_string(connection) + ";"
 
 
 def read_row(connection: psycopg.Connection[Any], chain_id: int) -> dict[str, Any] | None:

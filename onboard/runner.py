@@ -162,6 +162,7 @@ def run_pipeline(ctx: Context, stages: Sequence[Stage], *, forced: Sequence[str]
 def _dry_run_stage(ctx: Context, stage: Stage) -> StageOutcome:
     try:
         plan = stage.plan(ctx)
+        ctx.planned[stage.name] = plan.data
         return StageOutcome(stage.name, PLANNED, plan.summary, plan=plan)
     except OnboardError as err:
         code = err.exit_code

@@ -56,6 +56,8 @@ class Context:
     assume_yes: bool = False
     console: Console = field(default_factory=lambda: Console(stderr=True, soft_wrap=True))
     options: dict[str, Any] = field(default_factory=dict)
+    # Plan data of the stages a dry run has planned so far, standing in for outputs they have not recorded yet.
+    planned: dict[str, Mapping[str, Any]] = field(default_factory=dict)
 
     @property
     def state_dir(self) -> Path:
@@ -76,8 +78,15 @@ class Context:
         return value
 
     def outputs_of(self, stage: str) -> Mapping[str, Any]:
-        """Return the recorded outputs of an earlier stage, or an empty mapping when it has not run."""
-        return self.journal.outputs(stage)
+        """Return the recorded outputs of an earlier stage, or an empty mapping when it has not run.
+
+        In a dry run, a stage that has not run yet contributes its plan's data instead (such as the versions the
+        release stage would publish), so later plans can show what they would really do.
+        """
+        recorded = self.journal.outputs(stage)
+        if not recorded and self.dry_run:
+            return self.planned.get(stage, {})
+        return recorded
 
 
 class Stage(ABC):

@@ -79,10 +79,13 @@ class RegisterStage(Stage):
         return f"{outputs.get('action')}: networks row {row.get('id')} '{row.get('name')}'"
 
     def plan(self, ctx: Context) -> Plan:
+        spec = ctx.spec
         with platform_db.query_errors("planning"), self._connect(ctx) as connection:
             decision = self._decide(ctx, connection, lock=False)
+            sql = platform_db.planned_sql(
+                connection, decision, chain_id=spec.chain_id, name=spec.name, display_name=spec.display_name
+            )
             connection.rollback()
-        spec = ctx.spec
         summaries = {
             platform_db.INSERT: f"insert network {spec.name} (chain id {spec.chain_id})",
             platform_db.UPDATE: f"update the display name of {spec.name} to {spec.display_name!r}",
@@ -90,7 +93,8 @@ class RegisterStage(Stage):
             platform_db.UNCHANGED: f"network {spec.name} is already registered",
         }
         changes = decision.action != platform_db.UNCHANGED
-        return Plan(NAME, summaries[decision.action], changes, data={"action": decision.action})
+        details = (f"SQL (one transaction): {sql}",) if sql else ()
+        return Plan(NAME, summaries[decision.action], changes, details=details, data={"action": decision.action, "sql": sql})
 
     def apply(self, ctx: Context) -> dict[str, Any]:
         spec = ctx.spec

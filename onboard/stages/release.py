@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import semver
+
 from onboard import proc
 from onboard.config import repo_path
 from onboard.errors import OnboardError, StageError
@@ -58,6 +60,8 @@ class ReleaseStage(Stage):
         if planned:
             return plan_versioning(ctx, settings, planned, branch)
         release = recorded_release(ctx, repo)
+        if release is None and ctx.dry_run and not ctx.journal.outputs("networks"):
+            return _plan_predicted(ctx, settings, repo, branch)
         if release is None:
             return Plan(
                 self.name,
@@ -170,6 +174,35 @@ def _version_and_check(
         if conflicts:
             raise conflict_error("release", conflicts, settings.registry_url)
     return release, checks
+
+
+def _plan_predicted(ctx: Context, settings: ReleaseSection, repo: Path, branch: str) -> Plan:
+    """Plan the release of the changeset the networks stage will add, which does not exist during a dry run."""
+    from onboard.monorepo.changeset import RELEASED_PACKAGES
+    from onboard.stages.networks import NetworksSection
+
+    networks = ctx.config.section("networks", NetworksSection)
+    bump = networks.changeset_bump
+    # The networks stage leaves its branch checked out, and the release commits on it unless one is configured.
+    branch = settings.branch or networks.branch.format(name=ctx.spec.name)
+    found = workspace_packages(repo)
+    versions: dict[str, str] = {}
+    for short_name in RELEASED_PACKAGES:
+        package = found.get(f"@sphinx-labs/{short_name}")
+        if package is not None:
+            versions[package.name] = str(getattr(semver.Version.parse(package.version), f"bump_{bump}")())
+    moves = ", ".join(f"{name}@{version}" for name, version in versions.items())
+    return Plan(
+        "release",
+        f"publish {moves} (a {bump} release from the networks stage's changeset)",
+        changes=True,
+        details=(
+            f"tags: {', '.join(f'{name}@{version}' for name, version in versions.items())}",
+            f"registry: {settings.registry_url}",
+            f"commit \"{versioning.VERSION_COMMIT_SUBJECT}\" on {branch}",
+        ),
+        data={"registry": settings.registry_url, "branch": branch, "versions": versions, "predicted": True},
+    )
 
 
 def _nothing_to_release(repo: Path) -> Release:

@@ -191,14 +191,18 @@ def spec_schema() -> None:
 def spec_new(
     name: Annotated[str, typer.Argument(help="Network name for the new spec (snake_case).")],
     from_chainlist: Annotated[
-        Path, typer.Option("--from-chainlist", help="An ethereum-lists/chains file (eip155-<id>.json).")
-    ],
+        Optional[Path], typer.Option("--from-chainlist", help="An ethereum-lists/chains file (eip155-<id>.json).")
+    ] = None,
+    rpc: Annotated[
+        Optional[str],
+        typer.Option("--rpc", help="Measure the derived fields on this RPC URL; env:NAME reads it from variable NAME."),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing spec.")] = False,
 ) -> None:
-    """Draft network_specs/NAME.toml from chain registry data; placeholders mark what you must fill in."""
-    from onboard.spec.draft import write_draft
+    """Draft network_specs/NAME.toml from chain registry data and the chain itself; FILL-ME marks the rest."""
+    from onboard.commands.spec_new import spec_new as draft
 
-    path = write_draft(name, from_chainlist, _config().specs_dir, force=force)
+    path = draft(_config(), name, chain_file=from_chainlist, rpc=rpc, force=force, console=console)
     console.print(f"wrote {path}: replace every FILL-ME value, then run `onboard spec validate {name}`")
 
 

@@ -243,8 +243,20 @@ def read_chain_file(chain_file: Path) -> Any:
         ) from err
 
 
-def write_draft(name: str, chain_file: Path, specs_dir: Path, force: bool = False) -> Path:
-    """Write `specs_dir/NAME.toml` drafted from `chain_file` and return its path. Never overwrites without force."""
+def write_draft(
+    name: str,
+    chain_file: Path | None,
+    specs_dir: Path,
+    force: bool = False,
+    *,
+    chain_id: int | None = None,
+    measured: Mapping[str, Any] | None = None,
+) -> Path:
+    """Write `specs_dir/NAME.toml` and return its path. Never overwrites without force.
+
+    The draft comes from `chain_file`, or from the name and `chain_id` alone; `measured` (the compatibility
+    check's suggested entry) then replaces the fields the check derives from the chain.
+    """
     _check_name(name)
     target = specs_dir / f"{name}.toml"
     if target.exists() and not force:
@@ -254,11 +266,19 @@ def write_draft(name: str, chain_file: Path, specs_dir: Path, force: bool = Fals
             fix=f"edit {target}, or pass --force to replace it with a new draft",
         )
 
-    text = draft_from_chainlist(name, read_chain_file(chain_file), source=chain_file.name)
+    if chain_file is not None:
+        chain, source = read_chain_file(chain_file), chain_file.name
+    else:
+        chain, source = {"name": name.replace("_", " ").title(), "chainId": chain_id}, None
+    text = draft_from_chainlist(name, chain, source=source)
+    if measured is not None:
+        from onboard.spec.measured import apply_measurements
+
+        text = apply_measurements(text, measured)
     problems = draft_problems(text)
     if problems:
         raise OnboardError(
-            f"the draft of {name} from {chain_file} is invalid beyond its placeholders",
+            f"the draft of {name} from {chain_file or 'the RPC'} is invalid beyond its placeholders",
             cause="; ".join(problem.render() for problem in problems),
             fix="report this as a bug in onboard, with the chain file",
         )

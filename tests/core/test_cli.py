@@ -102,7 +102,13 @@ def test_canary_secret_in_rpc_url_appears_nowhere(workdir: Path, anvil_factory) 
         run_cli("network", "unichain", "--dry-run", "--json", "--report-dir", "reports", cwd=workdir, env=env),
         run_cli("status", "unichain", "--json", cwd=workdir, env=env),
         run_cli("config", "show", cwd=workdir, env=env),
+        run_cli("check", "unichain", "--format", "json", "--output", "check.json", cwd=workdir, env=env),
+        run_cli("check", "--rpc", "env:UNICHAIN_MAINNET_URL", "--format", "markdown", cwd=workdir, env=env),
+        run_cli("spec", "validate", "unichain", cwd=workdir, env=env),
+        run_cli("spec", "new", "canary_net", "--rpc", "env:UNICHAIN_MAINNET_URL", cwd=workdir, env=env),
+        run_cli("network", "unichain", "--only", "nope", cwd=workdir, env=env),
     ]
+    assert [result.returncode for result in outputs] == [0, 0, 0, 0, 0, 0, 0, 0, 1]
     for result in outputs:
         assert CANARY not in result.stdout + result.stderr
     for path in workdir.rglob("*"):

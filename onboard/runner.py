@@ -112,12 +112,12 @@ def _apply(ctx: Context, stage: Stage, inputs_hash: str) -> StageOutcome:
     merged = {**journal.outputs(stage.name), **outputs}
     journal.update(stage.name, status=APPLIED, outputs=merged)
     stage.verify(ctx, merged)
-    # Wall time of apply and verify in seconds; started_at and finished_at have one-second resolution.
+    # Wall time of apply and verify, in seconds, because started_at and finished_at have one-second resolution.
     seconds = round(time.perf_counter() - started, 3)
     journal.update(stage.name, status=DONE, finished_at=now(), verified_at=now(), seconds=seconds)
-    summary = str(merged.get("summary") or "done")
-    ctx.console.print(f"  [green]done[/green] {redact(summary)}")
-    return StageOutcome(stage.name, APPLIED_NOW, summary, redact_data(merged))
+    summary = str(merged.get("summary") or "")
+    ctx.console.print(f"  [green]done[/green] {redact(summary)}".rstrip())
+    return StageOutcome(stage.name, APPLIED_NOW, summary or "done", redact_data(merged))
 
 
 def _verify_done(ctx: Context, stage: Stage, inputs_hash: str) -> StageOutcome:

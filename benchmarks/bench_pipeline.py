@@ -140,7 +140,7 @@ def print_summary(results: list[Measurement]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=1, help="Repetitions; each builds a new sandbox. Default: 1.")
+    parser.add_argument("--runs", type=int, default=1, help="Repetitions, each with a new sandbox. Default: 1.")
     parser.add_argument("--keep", type=Path, help="Build the sandboxes under this folder and keep them.")
     args = parser.parse_args()
     if args.runs < 1:

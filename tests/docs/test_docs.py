@@ -1,4 +1,4 @@
-"""docs/configuration.md stays in step with the section models: every key, type of default and variable name."""
+"""Check that docs/configuration.md matches the section models (keys, defaults, variable names), and the guide's example."""
 
 from __future__ import annotations
 
@@ -164,3 +164,32 @@ def test_parser_reads_rows() -> None:
     assert tables[TOP_LEVEL]["state_dir"][2] == "`ONBOARD_STATE_DIR`"
     assert documented_default("`[\"yarn\", \"build\"]`") == ["yarn", "build"]
     assert documented_default("none") is None
+
+
+GUIDE = DOC.parent / "operator-guide.md"
+
+
+def guide_example() -> dict[str, Any]:
+    """Return the onboard.toml example of the operator's guide: the TOML block whose first line is `# onboard.toml`."""
+    blocks = re.findall(r"```toml\n(.*?)```", GUIDE.read_text(encoding="utf-8"), re.S)
+    examples = [block for block in blocks if block.startswith("# onboard.toml\n")]
+    assert len(examples) == 1, "the guide needs exactly one TOML block starting with `# onboard.toml`"
+    return tomllib.loads(examples[0])
+
+
+@pytest.mark.parametrize("table", sorted(MODELS))
+def test_guide_example_is_valid(table: str) -> None:
+    data: Any = guide_example()
+    for part in table.split(".") if table else []:
+        data = data.get(part)
+        if data is None:
+            pytest.skip(f"the example has no [{table}]")
+    if not table:
+        data = {key: value for key, value in data.items() if not isinstance(value, dict)}
+    MODELS[table].model_validate(data)
+
+
+def test_guide_example_covers_every_section() -> None:
+    example = guide_example()
+    top_sections = {table.split(".")[0] for table in MODELS if table}
+    assert top_sections - set(example) == set()

@@ -12,6 +12,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from onboard import __version__
 from onboard.config import Config, load_config
@@ -243,15 +244,16 @@ def _ensure_debug_log() -> Path | None:
 def _report_error(err: OnboardError) -> int:
     _ensure_debug_log()
     log.debug("error: %s\n%s", err.render(), traceback.format_exc())
-    console.print(f"[red]error:[/red] {redact(err.render())}", highlight=False)
+    console.print(f"[red]error:[/red] {escape(redact(err.render()))}", highlight=False)
     return int(err.exit_code)
 
 
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI and map every outcome to a documented exit code."""
     try:
-        app(args=argv, standalone_mode=False)
-        code = ExitCode.OK
+        returned = app(args=argv, standalone_mode=False)
+        # With standalone_mode=False, click returns the code of typer.Exit instead of raising it.
+        code = returned if isinstance(returned, int) else ExitCode.OK
     except typer.Exit as exit_:
         code = exit_.exit_code
     except (KeyboardInterrupt, typer.Abort, Interrupted):
@@ -266,7 +268,7 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as err:  # noqa: BLE001 - the last resort, so the user sees a message and not a traceback
         path = _ensure_debug_log()
         log.debug("internal error\n%s", traceback.format_exc())
-        console.print(f"[red]internal error:[/red] {redact(f'{type(err).__name__}: {err}')}", highlight=False)
+        console.print(f"[red]internal error:[/red] {escape(redact(f'{type(err).__name__}: {err}'))}", highlight=False)
         console.print(f"the traceback is in {path}; please attach it to a bug report", markup=False)
         code = ExitCode.FAILURE
     finally:

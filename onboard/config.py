@@ -84,6 +84,12 @@ class Config:
             raw = self.data if not name else self.data.get(name, {})
             if not name:
                 raw = {k: v for k, v in raw.items() if not isinstance(v, dict)}
+            if name and name not in self.data and _has_required_fields(model):
+                raise ConfigError(
+                    f"the [{name}] section is missing from {self.path or 'the configuration'}",
+                    fix=f"add [{name}] to onboard.toml (docs/configuration.md lists its keys), "
+                    "or run `onboard sandbox up --dir DIR` for a complete example",
+                )
             try:
                 self._cache[key] = model.model_validate(raw)
             except ValidationError as err:
@@ -126,6 +132,10 @@ class Config:
     def redacted(self) -> dict[str, Any]:
         """Return the data with values of secret-looking keys masked, for `onboard config show`."""
         return _mask(self.data)
+
+
+def _has_required_fields(model: type[BaseModel]) -> bool:
+    return any(field.is_required() for field in model.model_fields.values())
 
 
 def _describe(error: Mapping[str, Any]) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -105,12 +106,15 @@ def _apply(ctx: Context, stage: Stage, inputs_hash: str) -> StageOutcome:
     journal.update(stage.name, status=RUNNING, started_at=now(), fingerprint=inputs_hash, attempts=attempts, error=None)
     log.info("stage %s: apply (attempt %d)", stage.name, attempts)
     ctx.console.print(f"[bold]{stage.name}[/bold]: {stage.description}")
+    started = time.perf_counter()
 
     outputs = stage.apply(ctx)
     merged = {**journal.outputs(stage.name), **outputs}
     journal.update(stage.name, status=APPLIED, outputs=merged)
     stage.verify(ctx, merged)
-    journal.update(stage.name, status=DONE, finished_at=now(), verified_at=now())
+    # Wall time of apply and verify, in seconds, because started_at and finished_at have one-second resolution.
+    seconds = round(time.perf_counter() - started, 3)
+    journal.update(stage.name, status=DONE, finished_at=now(), verified_at=now(), seconds=seconds)
     summary = stage.summarize(merged)
     ctx.console.print(f"  [green]done[/green]: {redact(summary)}", highlight=False)
     return StageOutcome(stage.name, APPLIED_NOW, summary, redact_data(merged))
@@ -124,8 +128,9 @@ def _verify_done(ctx: Context, stage: Stage, inputs_hash: str) -> StageOutcome:
             f"run again with --from {stage.name} to apply the change"
         )
     outputs = ctx.journal.outputs(stage.name)
+    started = time.perf_counter()
     stage.verify(ctx, outputs)
-    ctx.journal.update(stage.name, verified_at=now())
+    ctx.journal.update(stage.name, verified_at=now(), verify_seconds=round(time.perf_counter() - started, 3))
     summary = f"already done, verified: {stage.summarize(outputs)}"
     ctx.console.print(f"[bold]{stage.name}[/bold]: {redact(summary)}", highlight=False)
     return StageOutcome(stage.name, VERIFIED, summary, redact_data(outputs))

@@ -72,10 +72,11 @@ def write_reports(result: RunResult, folder: Path) -> None:
 
 
 def print_result(result: RunResult, console: Console, *, as_json: bool) -> None:
+    # The report goes to standard output and progress to standard error, so the report can be piped or saved.
     if as_json:
         print(json.dumps(result.to_json(), indent=2))
     else:
-        console.print(render_text(result), highlight=False, markup=False)
+        print(render_text(result))
 
 
 def selected_names(options: NetworkOptions) -> Sequence[str]:

@@ -20,13 +20,20 @@ STOP_TIMEOUT_SECONDS = 15.0
 
 
 def start_time(pid: int) -> str | None:
-    """Return the start time of `pid` in clock ticks since boot (field 22 of /proc/PID/stat), or None."""
+    """Return the start time of `pid` in clock ticks since boot (field 22 of /proc/PID/stat).
+
+    Return None when no such process runs. A zombie (state Z) has exited, so it counts as not running. It stays
+    in /proc until its parent reaps it, for example when `sandbox_up` and `sandbox_down` run in one process.
+    """
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return None
     # The command name in field 2 may contain spaces, so split after its closing parenthesis.
-    return stat.rsplit(")", 1)[1].split()[19]
+    fields = stat.rsplit(")", 1)[1].split()
+    if fields[0] == "Z":
+        return None
+    return fields[19]
 
 
 @dataclass(frozen=True)
@@ -55,7 +62,16 @@ class ServerRecord:
             time.sleep(0.1)
         if self.running():
             os.killpg(self.pid, signal.SIGKILL)
+        _reap(self.pid)
         return True
+
+
+def _reap(pid: int) -> None:
+    """Collect the exit status of `pid` when this process started it, so no zombie is left behind."""
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        pass
 
 
 def record(name: str, pid: int, url: str, stop_signal: int = signal.SIGTERM) -> ServerRecord:

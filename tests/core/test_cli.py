@@ -108,9 +108,32 @@ def test_canary_secret_in_rpc_url_appears_nowhere(workdir: Path, anvil_factory) 
         run_cli("spec", "new", "canary_net", "--rpc", "env:UNICHAIN_MAINNET_URL", cwd=workdir, env=env),
         run_cli("network", "unichain", "--only", "nope", cwd=workdir, env=env),
     ]
-    assert [result.returncode for result in outputs] == [0, 0, 0, 0, 0, 0, 0, 0, 1]
+    # The dry run exits 1: without a configuration the stages after compat cannot plan.
+    assert [result.returncode for result in outputs] == [0, 1, 0, 0, 0, 0, 0, 0, 1]
     for result in outputs:
         assert CANARY not in result.stdout + result.stderr
     for path in workdir.rglob("*"):
         if path.is_file() and "network_specs" not in path.parts:
             assert CANARY not in path.read_text(errors="replace"), path
+
+
+def test_check_with_failing_finding_exits_3(workdir: Path, anvil_factory) -> None:
+    node = anvil_factory(chain_id=5)
+    result = run_cli("check", "--rpc", node.url, "--chain-id", "6", cwd=workdir)
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert "chain.id" in result.stdout
+
+
+def test_dry_run_with_failing_check_exits_3(workdir: Path, anvil_factory) -> None:
+    node = anvil_factory(chain_id=999)
+    result = run_cli("network", "unichain", "--dry-run", cwd=workdir, env={"UNICHAIN_MAINNET_URL": node.url})
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert "eth_chainId is 999" in result.stdout
+    assert "[monorepo] section is missing" in result.stdout
+
+
+def test_markup_in_messages_printed_literally(workdir: Path) -> None:
+    bad = workdir / "bad.toml"
+    bad.write_text('name = "[[waivers]]"\n')
+    result = run_cli("spec", "validate", str(bad), cwd=workdir)
+    assert "[[waivers]]" in result.stderr

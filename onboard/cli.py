@@ -86,6 +86,12 @@ def network(
     report_dir: Annotated[
         Optional[Path], typer.Option("--report-dir", help="Also write the report as Markdown and JSON here.")
     ] = None,
+    resubmit_approval: Annotated[
+        bool,
+        typer.Option(
+            "--resubmit-approval", help="Send a new secrets change request when an earlier one still awaits approval."
+        ),
+    ] = False,
 ) -> None:
     """Run the staged pipeline that onboards NAME, resuming where the last run stopped."""
     from onboard.commands.network import NetworkOptions, print_result, run_network
@@ -99,6 +105,7 @@ def network(
         as_json=as_json,
         fund_keyless=fund_keyless,
         report_dir=report_dir,
+        resubmit_approval=resubmit_approval,
     )
     result = run_network(_config(), options, console)
     print_result(result, console, as_json=as_json)

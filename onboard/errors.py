@@ -18,6 +18,8 @@ class OnboardError(Exception):
     """An expected failure: what failed, why, and the next thing the operator should do."""
 
     exit_code = ExitCode.FAILURE
+    # The plan of the stage that raised during a dry run, when it has one to show beside the error.
+    plan: object | None = None
 
     def __init__(self, message: str, *, cause: str | None = None, fix: str | None = None) -> None:
         super().__init__(message)
@@ -97,5 +99,3 @@ class IncompatibleChain(OnboardError):
     """The compatibility check found at least one failing finding that the spec does not waive."""
 
     exit_code = ExitCode.INCOMPATIBLE
-    # The compat stage's plan with every finding, so that a dry run can still print them.
-    plan: object | None = None

@@ -29,6 +29,7 @@ class NetworkOptions:
     as_json: bool = False
     fund_keyless: bool = False
     report_dir: Path | None = None
+    resubmit_approval: bool = False
 
 
 def build_context(config: Config, name: str, *, console: Console, **fields: object) -> Context:
@@ -47,6 +48,7 @@ def run_network(config: Config, options: NetworkOptions, console: Console) -> Ru
     selected = select_stages(names, from_stage=options.from_stage, only=options.only)
     ctx = build_context(config, options.name, console=console, dry_run=options.dry_run, assume_yes=options.assume_yes)
     ctx.options["fund_keyless"] = options.fund_keyless
+    ctx.options["resubmit_approval"] = options.resubmit_approval
     log_path = start_run_log(ctx.state_dir, "dry-run" if options.dry_run else "network")
     console.print(f"debug log: {log_path}", style="dim")
 

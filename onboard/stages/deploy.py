@@ -69,7 +69,14 @@ class DeployStage(Stage):
         if not preflight.missing:
             return Plan(NAME, f"all {len(contracts)} system contracts are already deployed", False, tuple(details))
         summary = f"deploy {len(preflight.missing)} of {len(contracts)} system contracts on chain {preflight.chain_id}"
-        return Plan(NAME, summary, True, tuple(details), data=_preflight_data(preflight))
+        plan = Plan(NAME, summary, True, tuple(details), data=_preflight_data(preflight))
+        try:
+            preflight.raise_blockers()
+        except StageError as err:
+            # A dry run fails on what would stop the real run, and still shows the plan.
+            err.plan = plan
+            raise
+        return plan
 
     def apply(self, ctx: Context) -> dict[str, Any]:
         setup = _setup(ctx)

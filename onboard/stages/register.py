@@ -61,13 +61,17 @@ class RegisterStage(Stage):
             return
         sql = platform_db.currency_migration_sql(currency)
         path = self.migration_path(ctx)
-        atomic_write(path, sql)
+        # A dry run writes nothing: the migration is in the error message either way.
+        where = "the migration below"
+        if not ctx.dry_run:
+            atomic_write(path, sql)
+            where = str(path)
         ctx.console.print(f"register: the database needs this migration before {ctx.spec.name} can be added:\n{sql}")
         raise StageError(
             NAME,
             f'currency {currency!r} is not a label of the database\'s "Currency" enum',
             cause=f"the enum has {', '.join(labels)}; apply this migration first:\n{sql.rstrip()}",
-            fix=f"add {currency} to `enum Currency` in the platform's schema.prisma and apply {path} "
+            fix=f"add {currency} to `enum Currency` in the platform's schema.prisma and apply {where} "
             "(prisma migrate, or psql -f), then run again",
         )
 

@@ -207,5 +207,5 @@ class SecretsStage(Stage):
                 self.name,
                 f"approval request {pending.get('request')} for {folder} is still waiting; no new request was sent",
                 fix="approve and merge it in the backend, then run again; if it was rejected, run again with "
-                "the option resubmit_approval to send a new request",
+                "--resubmit-approval to send a new request",
             )

@@ -62,8 +62,11 @@ def test_underfunded_names_exact_missing_amount(anvil_factory, make_context) -> 
     node.rpc("anvil_setBalance", [POOR_ACCOUNT, hex(10**15)])
     ctx = make_context(node, env={"PRIVATE_KEY": POOR_KEY})
 
-    plan = DeployStage().plan(ctx)
+    with pytest.raises(StageError) as raised:
+        DeployStage().plan(ctx)
+    plan = raised.value.plan
 
+    assert "pre-flight failed, no transaction was sent" in raised.value.message
     required = plan.data["required_wei"]
     assert required == -(-plan.data["estimated_gas"] * plan.data["fee_per_gas_wei"] * 120 // 100)
     missing = required - 10**15

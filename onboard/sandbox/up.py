@@ -1,9 +1,9 @@
 """`onboard sandbox up|down`: local stand-ins for everything a real onboarding acts on.
 
-`up` builds a monorepo and a platform repository shaped like the upstream ones, starts an anvil chain with the
-network's chain id, a verdaccio npm registry seeded with the sandbox packages, an image registry and PostgreSQL
-(when their Debian packages are installed), and writes `DIR/onboard.toml` and `DIR/sandbox.env` so that
-`onboard --config DIR/onboard.toml network NAME` runs every stage against them.
+`up` builds a monorepo and a platform repository shaped like the upstream ones. It starts an anvil chain with
+the network's chain id, a verdaccio npm registry seeded with the sandbox packages, and, when their Debian
+packages are installed, an image registry and PostgreSQL. It then writes `DIR/onboard.toml` and
+`DIR/sandbox.env`, so that `onboard --config DIR/onboard.toml network NAME` runs every stage against them.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from onboard.spec import NetworkSpec, find_spec_file, load_spec
 
 @dataclass
 class Sandbox:
-    """What `up` created: folders, server URLs and the records `down` needs."""
+    """The folders, server URLs and server records that `up` created and `down` needs."""
 
     folder: Path
     spec: NetworkSpec

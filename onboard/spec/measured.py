@@ -1,8 +1,8 @@
 """Filling a draft spec with what the compatibility check measured on the chain's RPC.
 
-`onboard spec new NAME --rpc URL` drafts from the chain registry file when one is given (or from the name and
-the chain id alone) and then replaces the derived fields with the check's suggestions: a value measured on the
-chain is more reliable than a guess from the registry.
+`onboard spec new NAME --rpc URL` drafts from the chain registry file when one is given, or else from the name
+and the chain id alone. It then replaces the derived fields with the check's suggestions, because a value
+measured on the chain is more reliable than a guess from the registry.
 """
 
 from __future__ import annotations

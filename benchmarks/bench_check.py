@@ -4,7 +4,7 @@ Compares the batched check with a baseline that sends one request per probe, one
 per-opcode probing tools do), then 10 networks checked at once with one network. Prints figures, asserts
 nothing. Run from the repository root:
 
-    ONBOARD_NODE_CACHE=/work/node-cache .venv/bin/python benchmarks/bench_check.py [--latency 0.05] [--runs 3]
+    .venv/bin/python benchmarks/bench_check.py [--latency 0.05] [--runs 3]
 """
 
 from __future__ import annotations

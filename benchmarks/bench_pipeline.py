@@ -7,7 +7,7 @@ verify) and `verify_seconds` fields that the runner writes to the journal. Two p
 process's own (its VmHWM, sampled every 0.1 s) and the largest in its process tree (the rusage that `wait4`
 returns, which covers hardhat, yarn and buildah).
 
-Usage: ONBOARD_NODE_CACHE=/work/node-cache .venv/bin/python benchmarks/bench_pipeline.py [--runs N] [--keep DIR]
+Usage: .venv/bin/python benchmarks/bench_pipeline.py [--runs N] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -145,7 +145,6 @@ def main() -> None:
     args = parser.parse_args()
     if args.runs < 1:
         parser.error(f"--runs must be at least 1, got {args.runs}")
-    os.environ.setdefault("ONBOARD_NODE_CACHE", "/work/node-cache")
 
     results = []
     with tempfile.TemporaryDirectory(prefix="bench-pipeline-") as scratch:

@@ -28,7 +28,9 @@ def current_branch(repo: Path) -> str:
 
 def changed_files(repo: Path) -> list[str]:
     """Return the paths `git status` lists as modified, added, deleted or untracked."""
-    output = git(repo, "status", "--porcelain", "--untracked-files=all")
+    # Not through git(): stripping the output would cut the leading blank of the first " M path" line.
+    args = ["git", "-C", str(repo), "status", "--porcelain", "--untracked-files=all"]
+    output = proc.run(args, timeout=GIT_TIMEOUT_SECONDS).stdout
     return [line[3:] for line in output.splitlines() if line]
 
 

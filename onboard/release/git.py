@@ -71,6 +71,19 @@ def on_branch(repo: Path, branch: str) -> Iterator[None]:
         raise
 
 
+def stash_interrupted(repo: Path, started_at: str | None, *, message: str) -> str | None:
+    """Stash what a killed run left uncommitted since it recorded `started_at`; return the stash's name.
+
+    The tree was clean when the run recorded the HEAD it started writing at, so while HEAD is still there the
+    changes are that run's files. A stash rather than a reset keeps any edit made by hand since then. Returns
+    None, changing nothing, when HEAD moved or the tree is clean.
+    """
+    if started_at is None or head(repo) != started_at or not changed_files(repo):
+        return None
+    git(repo, "stash", "push", "--include-untracked", "--message", message)
+    return "stash@{0}"
+
+
 def commit_all(repo: Path, message: str) -> str:
     """Stage every change, commit it and return the new commit SHA."""
     git(repo, "add", "--all")

@@ -21,3 +21,26 @@ def test_changed_files_keeps_first_path_whole(tmp_path: Path) -> None:
     (repo / "CHANGELOG.md").write_text("# Changes\n")
 
     assert sorted(git.changed_files(repo)) == ["CHANGELOG.md", "package.json"]
+
+
+def test_stash_interrupted_saves_leftovers(tmp_path: Path) -> None:
+    repo = _repository(tmp_path)
+    started_at = git.head(repo)
+    (repo / "package.json").write_text('{"version": "1.0.1"}\n')
+    (repo / "CHANGELOG.md").write_text("# Changes\n")
+
+    stash = git.stash_interrupted(repo, started_at, message="left by a killed run")
+
+    assert stash == "stash@{0}"
+    assert git.changed_files(repo) == []
+    assert git.git(repo, "stash", "list").endswith(": left by a killed run")
+    assert git.git(repo, "show", "stash@{0}:package.json") == '{"version": "1.0.1"}'
+
+
+def test_stash_interrupted_ignores_moved_head(tmp_path: Path) -> None:
+    repo = _repository(tmp_path)
+    (repo / "package.json").write_text('{"edited": true}\n')
+
+    assert git.stash_interrupted(repo, "0" * 40, message="left by a killed run") is None
+    assert git.stash_interrupted(repo, None, message="left by a killed run") is None
+    assert git.changed_files(repo) == ["package.json"]

@@ -2,8 +2,9 @@
 
 A SIGKILL of the onboard process alone would leave its children running: every command starts in its own
 session (`proc.run`), so a hardhat deployment or a `yarn install` would go on as an orphan. The tests model a
-crash of the whole run instead, as a container or a CI runner going away: the process tree is first frozen
-with SIGSTOP, so nothing forks or writes between the decision and the kill, and then killed with SIGKILL.
+crash of the whole run instead, as when a container or a CI runner goes away. The process tree is first
+frozen with SIGSTOP, so nothing forks or writes between the decision and the kill. Then every process in it
+gets SIGKILL.
 """
 
 from __future__ import annotations
@@ -14,8 +15,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -64,10 +64,6 @@ class Sandbox:
         if not self.journal_path.exists():
             return {"stages": {}}
         return json.loads(self.journal_path.read_text())
-
-    def server_pid(self, name: str) -> int:
-        records, _ = read_records(self.folder)
-        return next(record.pid for record in records if record.name == name)
 
     def server_url(self, name: str) -> str:
         records, _ = read_records(self.folder)
@@ -156,6 +152,7 @@ class CliRun:
     output_path: Path
     killed_status: str | None = None
     killed_pids: set[int] = field(default_factory=set)
+    orphans: set[int] = field(default_factory=set)
 
     @property
     def pid(self) -> int:
@@ -179,12 +176,19 @@ def start_cli(sandbox: Sandbox, output_path: Path, *extra: str) -> CliRun:
 
 
 def kill_when(
-    run: CliRun, sandbox: Sandbox, stage: str, ready: Callable[[], bool], *, timeout: float = RUN_TIMEOUT_SECONDS
+    run: CliRun,
+    sandbox: Sandbox,
+    stage: str,
+    ready: Callable[[], bool],
+    *,
+    whole_tree: bool = True,
+    timeout: float = RUN_TIMEOUT_SECONDS,
 ) -> None:
     """Poll until `stage` is running and `ready()` holds, then freeze and SIGKILL the run's process tree.
 
     `run.killed_status` is the stage's journal status read while the tree was frozen, which is what the
-    killed run left behind. Fails when the run exits first.
+    killed run left behind. Without `whole_tree`, only the onboard process is killed and the commands it
+    started go on, in `run.orphans`. Fails when the run exits first.
     """
     watch = JournalWatch(sandbox)
     deadline = time.monotonic() + timeout
@@ -197,6 +201,11 @@ def kill_when(
         if watch.status(stage) == "running" and ready():
             run.killed_pids = freeze_tree(run.pid)
             run.killed_status = sandbox.journal()["stages"].get(stage, {}).get("status")
+            if not whole_tree:
+                run.orphans = run.killed_pids - {run.pid}
+                run.killed_pids = {run.pid}
+                for pid in run.orphans:
+                    _signal(pid, signal.SIGCONT)
             kill_tree(run.killed_pids)
             run.popen.wait(timeout=30)
             return
@@ -222,11 +231,14 @@ class Throttled:
         return self._check()
 
 
-@contextmanager
-def paused(process_group: int) -> Iterator[None]:
-    """Stop a sandbox server's process group with SIGSTOP for the block, so requests to it hang."""
-    os.killpg(process_group, signal.SIGSTOP)
-    try:
-        yield
-    finally:
-        os.killpg(process_group, signal.SIGCONT)
+def alive(pids: set[int]) -> set[int]:
+    """Return those of `pids` that still run (zombies count as exited)."""
+    running = set()
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            running.add(pid)
+    return running

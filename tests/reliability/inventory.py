@@ -1,4 +1,4 @@
-"""What a sandbox holds after onboarding: commits, tags, published versions, transactions, images and rows.
+"""What a sandbox contains after onboarding: commits, tags, published versions, transactions, images and rows.
 
 The kill tests compare these with what exactly one onboarding makes, so a step done twice shows up as a count.
 """
@@ -13,7 +13,7 @@ from typing import Any
 import psycopg
 import requests
 
-from tests.reliability.harness import NETWORK, Sandbox
+from tests.reliability.harness import NETWORK
 
 PACKAGES = ("@sphinx-labs/contracts", "@sphinx-labs/core", "@sphinx-labs/plugins")
 BRANCH = f"onboard/{NETWORK}"
@@ -94,13 +94,6 @@ def image_tags(registry: str) -> dict[str, dict[str, str]]:
             response.raise_for_status()
             found[repository][tag] = response.headers["Docker-Content-Digest"]
     return found
-
-
-def manifest_revisions(sandbox: Sandbox, repository: str) -> list[str]:
-    """Return the digests of every manifest ever pushed to `repository`, tagged or not, from the registry's store."""
-    folder = sandbox.folder / "image-registry" / "storage" / "docker" / "registry" / "v2" / "repositories"
-    revisions = folder / repository / "_manifests" / "revisions" / "sha256"
-    return sorted(path.name for path in revisions.iterdir()) if revisions.exists() else []
 
 
 def network_rows(database_url: str, chain_id: int) -> list[tuple[Any, ...]]:

@@ -61,7 +61,7 @@ def _leaks(data: bytes) -> list[str]:
 
 
 class ArgumentSampler(threading.Thread):
-    """Reads /proc/*/cmdline of every process every SAMPLE_SECONDS and keeps the ones holding a secret."""
+    """A thread that reads /proc/*/cmdline of every process every SAMPLE_SECONDS and keeps those that contain a secret."""
 
     def __init__(self) -> None:
         super().__init__(daemon=True)

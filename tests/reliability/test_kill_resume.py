@@ -1,7 +1,7 @@
 """SIGKILL the full pipeline inside every stage, resume it, and count what it made: nothing may exist twice.
 
-One sandbox serves every kill point, in pipeline order: a run is killed in stage A, the next run resumes A
-and is killed in stage B, and so on; a last run finishes. Each kill point waits for the moment where a
+One sandbox serves every kill point, in pipeline order. A run is killed in stage A, the next run resumes A
+and is killed in stage B, and so on, until a last run finishes. Each kill point waits for the moment where a
 second attempt could duplicate work: files written but not committed, some transactions sent, one package
 published, one image pushed, the database row locked mid-upsert.
 """
@@ -25,7 +25,7 @@ from onboard.sandbox.platform import SERVICES
 from onboard.spec import find_spec_file, load_spec
 from onboard.stages import stage_names
 from tests.reliability import inventory
-from tests.reliability.harness import NETWORK, REPO_ROOT, Sandbox, Throttled, kill_when, start_cli
+from tests.reliability.harness import NETWORK, REPO_ROOT, Sandbox, Throttled, alive, kill_when, start_cli
 
 pytestmark = [pytest.mark.slow, pytest.mark.node]
 
@@ -35,13 +35,15 @@ SPEC = load_spec(find_spec_file(NETWORK, REPO_ROOT / "network_specs"))
 
 @dataclass(frozen=True)
 class KillPoint:
-    """Where to kill: the stage, and a condition on the sandbox that says the stage is at the risky step."""
+    """A place to kill a run: the stage, and a condition on the sandbox that is true at the risky step."""
 
     stage: str
     moment: str
     ready: Callable[[Sandbox], Callable[[], bool]]
     # Held for the whole run, to make a fast step wait at a known place.
     hold: Callable[[Sandbox], contextlib.AbstractContextManager[None]] | None = None
+    # Kill only the onboard process, as `kill -9 PID` does: the commands it started go on as orphans.
+    orphans: bool = False
 
 
 def _always(sandbox: Sandbox) -> Callable[[], bool]:
@@ -101,7 +103,7 @@ KILL_POINTS = (
     KillPoint("compat", "while it probes the chain", _after(0.3)),
     KillPoint("networks", "after writing files, before the commit", _dirty("monorepo")),
     KillPoint("secrets", "as it starts", _always),
-    KillPoint("deploy", "after three deployment transactions", _deployer_sent(3)),
+    KillPoint("deploy", "after three deployment transactions", _deployer_sent(3), orphans=True),
     KillPoint("release", "while changeset version rewrites the packages", _dirty("monorepo")),
     KillPoint("release", "after publishing the first package", _published("@sphinx-labs/contracts")),
     KillPoint("bump", "while yarn install refreshes the lockfile", _dirty("platform")),
@@ -114,7 +116,7 @@ def _kill_at(sandbox: Sandbox, point: KillPoint, output: Path) -> None:
     hold = point.hold(sandbox) if point.hold else contextlib.nullcontext()
     with hold:
         run = start_cli(sandbox, output)
-        kill_when(run, sandbox, point.stage, point.ready(sandbox))
+        kill_when(run, sandbox, point.stage, point.ready(sandbox), whole_tree=not point.orphans)
 
     assert run.killed_status in ("running", "applied"), (
         f"the kill meant for stage {point.stage} ({point.moment}) came after it finished: "
@@ -122,6 +124,22 @@ def _kill_at(sandbox: Sandbox, point: KillPoint, output: Path) -> None:
     )
     # SIGKILL leaves the lock file with the dead PID in it; the flock itself went with the process.
     assert sandbox.lock_path.read_text().strip() == str(run.pid)
+    if point.orphans:
+        _wait_out_orphans(sandbox, run.pid, run.orphans, output.with_suffix(".locked.log"))
+
+
+def _wait_out_orphans(sandbox: Sandbox, killed: int, orphans: set[int], output: Path) -> None:
+    """Check that a run started while the killed run's commands still work is turned away, then let them end."""
+    assert alive(orphans), "the killed run left no command running"
+    blocked = start_cli(sandbox, output)
+    code = blocked.wait()
+    if alive(orphans):
+        assert code == 1, blocked.output()[-3000:]
+        assert f"started by an onboard run that has ended (PID {killed}) still hold the lock" in blocked.output()
+    deadline = time.monotonic() + 300
+    while alive(orphans):
+        assert time.monotonic() < deadline, f"the orphaned commands {sorted(alive(orphans))} did not finish"
+        time.sleep(0.1)
 
 
 @pytest.fixture

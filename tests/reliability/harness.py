@@ -144,6 +144,11 @@ def kill_tree(pids: set[int]) -> None:
         _signal(pid, signal.SIGKILL)
 
 
+def resume(pids: set[int]) -> None:
+    for pid in pids:
+        _signal(pid, signal.SIGCONT)
+
+
 @dataclass
 class CliRun:
     """One `onboard network` run; its standard output and error go to one file."""
@@ -187,8 +192,8 @@ def kill_when(
     """Poll until `stage` is running and `ready()` holds, then freeze and SIGKILL the run's process tree.
 
     `run.killed_status` is the stage's journal status read while the tree was frozen, which is what the
-    killed run left behind. Without `whole_tree`, only the onboard process is killed and the commands it
-    started go on, in `run.orphans`. Fails when the run exits first.
+    killed run left behind. Without `whole_tree`, only the onboard process is killed, and the commands it
+    started stay stopped in `run.orphans` until the caller sends them SIGCONT. Fails when the run exits first.
     """
     watch = JournalWatch(sandbox)
     deadline = time.monotonic() + timeout
@@ -204,8 +209,6 @@ def kill_when(
             if not whole_tree:
                 run.orphans = run.killed_pids - {run.pid}
                 run.killed_pids = {run.pid}
-                for pid in run.orphans:
-                    _signal(pid, signal.SIGCONT)
             kill_tree(run.killed_pids)
             run.popen.wait(timeout=30)
             return

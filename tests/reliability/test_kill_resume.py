@@ -25,7 +25,7 @@ from onboard.sandbox.platform import SERVICES
 from onboard.spec import find_spec_file, load_spec
 from onboard.stages import stage_names
 from tests.reliability import inventory
-from tests.reliability.harness import NETWORK, REPO_ROOT, Sandbox, Throttled, alive, kill_when, start_cli
+from tests.reliability.harness import NETWORK, REPO_ROOT, Sandbox, Throttled, alive, kill_when, resume, start_cli
 
 pytestmark = [pytest.mark.slow, pytest.mark.node]
 
@@ -129,13 +129,18 @@ def _kill_at(sandbox: Sandbox, point: KillPoint, output: Path) -> None:
 
 
 def _wait_out_orphans(sandbox: Sandbox, killed: int, orphans: set[int], output: Path) -> None:
-    """Check that a run started while the killed run's commands still work is turned away, then let them end."""
+    """Check that a run is turned away while the killed run's commands still exist, then let them finish.
+
+    The orphans stay stopped until that run has tried the lock, so they cannot finish before it.
+    """
     assert alive(orphans), "the killed run left no command running"
-    blocked = start_cli(sandbox, output)
-    code = blocked.wait()
-    if alive(orphans):
-        assert code == 1, blocked.output()[-3000:]
+    try:
+        blocked = start_cli(sandbox, output)
+        assert blocked.wait() == 1, blocked.output()[-3000:]
         assert f"started by an onboard run that has ended (PID {killed}) still hold the lock" in blocked.output()
+    finally:
+        resume(orphans)
+
     deadline = time.monotonic() + 300
     while alive(orphans):
         assert time.monotonic() < deadline, f"the orphaned commands {sorted(alive(orphans))} did not finish"

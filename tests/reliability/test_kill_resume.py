@@ -204,6 +204,14 @@ def test_killed_runs_leave_no_duplicates(onboarded_after_kills) -> None:
     platform = sandbox.folder / "platform"
     assert len(inventory.branch_subjects(platform, inventory.BRANCH, "main")) == 1
 
+    # The runs killed before a commit left files that the next run stashed: networks and release in the
+    # monorepo, bump in the platform.
+    stashes = inventory.git(monorepo, "stash", "list").splitlines()
+    assert len(stashes) == 2, stashes
+    assert "files left by an interrupted changeset version" in stashes[0]
+    assert "files left by an interrupted networks stage" in stashes[1]
+    assert len(inventory.git(platform, "stash", "list").splitlines()) == 1
+
     anvil = sandbox.server_url("anvil")
     sent = inventory.transactions_from(anvil, DEPLOYER)
     assert all(tx["status"] == "0x1" for tx in sent), [tx["hash"] for tx in sent if tx["status"] != "0x1"]

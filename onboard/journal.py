@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from onboard import proc
 from onboard.errors import LockError, OnboardError
 from onboard.fsutil import atomic_write
 from onboard.redact import redact_data
@@ -110,19 +111,34 @@ class NetworkLock:
             os.close(descriptor)
             if err.errno not in (errno.EAGAIN, errno.EACCES):
                 raise
-            raise LockError(
-                f"another onboard run holds the lock of network '{self.path.parent.name}' (PID {holder})",
-                cause=f"{self.path} is locked",
-                fix=f"wait for PID {holder} to finish, or stop it, then run again",
-            ) from None
+            raise _held_error(self.path, holder) from None
         os.ftruncate(descriptor, 0)
         os.pwrite(descriptor, f"{os.getpid()}\n".encode(), 0)
         self._descriptor = descriptor
+        proc.inherit_fd(descriptor)
         return self
 
     def __exit__(self, *exc: object) -> None:
         if self._descriptor is not None:
+            proc.forget_fd(self._descriptor)
             os.ftruncate(self._descriptor, 0)
             fcntl.flock(self._descriptor, fcntl.LOCK_UN)
             os.close(self._descriptor)
             self._descriptor = None
+
+
+def _held_error(path: Path, holder: str) -> LockError:
+    network = path.parent.name
+    if holder.isdigit() and not Path(f"/proc/{holder}").exists():
+        # Children inherit the lock's descriptor, so a killed run's deployment or build keeps the lock.
+        return LockError(
+            f"processes started by an onboard run that has ended (PID {holder}) still hold the lock of network "
+            f"'{network}'",
+            cause=f"{path} is locked by a command that run started, such as a deployment or an image build",
+            fix=f"wait for them to finish (`fuser {path}` lists them), then run again",
+        )
+    return LockError(
+        f"another onboard run holds the lock of network '{network}' (PID {holder})",
+        cause=f"{path} is locked",
+        fix=f"wait for PID {holder} to finish, or stop it, then run again",
+    )

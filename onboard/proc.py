@@ -23,6 +23,19 @@ log = logging.getLogger("onboard.proc")
 
 STDERR_TAIL_LINES = 20
 
+# Descriptors every child inherits. The network lock is one: children run in their own sessions, so they
+# outlive a SIGKILL of onboard, and while they hold the lock's descriptor no second run can start beside them.
+_inherited_fds: set[int] = set()
+
+
+def inherit_fd(descriptor: int) -> None:
+    """Let every child started from now on inherit `descriptor`."""
+    _inherited_fds.add(descriptor)
+
+
+def forget_fd(descriptor: int) -> None:
+    _inherited_fds.discard(descriptor)
+
 
 @dataclass(frozen=True)
 class Result:
@@ -140,6 +153,7 @@ def _communicate(
             stderr=subprocess.PIPE,
             text=True,
             start_new_session=True,
+            pass_fds=tuple(_inherited_fds),
         )
     except OSError as err:
         raise CommandError(f"could not start {describe(args)}", cause=str(err)) from err
@@ -186,7 +200,13 @@ def start(
     output = open(log_file, "ab") if log_file else subprocess.DEVNULL  # noqa: SIM115 - closed by the child's exit
     try:
         return subprocess.Popen(
-            argv, cwd=cwd, env=child_env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+            argv,
+            cwd=cwd,
+            env=child_env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            pass_fds=tuple(_inherited_fds),
         )
     except OSError as err:
         raise CommandError(f"could not start {describe(args)}", cause=str(err)) from err

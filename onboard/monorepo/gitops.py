@@ -58,6 +58,12 @@ def require_clean(repo: git.Repo, *, stage: str, interrupted_at: str | None = No
     )
 
 
+def stash_all(repo: git.Repo, *, message: str) -> str:
+    """Move every uncommitted change, untracked files included, into a new stash entry; return its name."""
+    repo.git.stash("push", "--include-untracked", "--message", message)
+    return "stash@{0}"
+
+
 def read_blob(repo: git.Repo, revision: str, path: Path) -> bytes | None:
     """Return the content of `path` at `revision`, or None when the file is not there."""
     blob = _blob(repo, revision, path)

@@ -28,7 +28,9 @@ def current_branch(repo: Path) -> str:
 
 def changed_files(repo: Path) -> list[str]:
     """Return the paths `git status` lists as modified, added, deleted or untracked."""
-    output = git(repo, "status", "--porcelain", "--untracked-files=all")
+    # Not through git(): stripping the output would cut the leading blank of the first " M path" line.
+    args = ["git", "-C", str(repo), "status", "--porcelain", "--untracked-files=all"]
+    output = proc.run(args, timeout=GIT_TIMEOUT_SECONDS).stdout
     return [line[3:] for line in output.splitlines() if line]
 
 
@@ -67,6 +69,19 @@ def on_branch(repo: Path, branch: str) -> Iterator[None]:
             if created:
                 git(repo, "branch", "--delete", "--force", branch)
         raise
+
+
+def stash_interrupted(repo: Path, started_at: str | None, *, message: str) -> str | None:
+    """Stash what a killed run left uncommitted since it recorded `started_at`; return the stash's name.
+
+    The tree was clean when the run recorded the HEAD it started writing at, so while HEAD is still there the
+    changes are that run's files. A stash rather than a reset keeps any edit made by hand since then. Returns
+    None, changing nothing, when HEAD moved or the tree is clean.
+    """
+    if started_at is None or head(repo) != started_at or not changed_files(repo):
+        return None
+    git(repo, "stash", "push", "--include-untracked", "--message", message)
+    return "stash@{0}"
 
 
 def commit_all(repo: Path, message: str) -> str:

@@ -139,6 +139,10 @@ def build_platform(dest: Path, *, registry_url: str | None = None, token: str | 
 
     git = ["git", "-C", str(dest)]
     proc.run([*git, "init", "--quiet", "--initial-branch", BRANCH])
+    # The bump stage commits here later; without an identity in the repository, that commit would need one in
+    # the operator's global git configuration.
+    proc.run([*git, "config", "user.name", GIT_IDENTITY["GIT_AUTHOR_NAME"]])
+    proc.run([*git, "config", "user.email", GIT_IDENTITY["GIT_AUTHOR_EMAIL"]])
     proc.run([*git, "add", "--all"])
     proc.run([*git, "commit", "--quiet", "--message", "Add the platform services and website"], env=GIT_IDENTITY)
     return dest

@@ -77,10 +77,18 @@ class BumpStage(Stage):
         token = None
         if settings.token_env:
             token = ctx.secret(settings.token_env, purpose=f"a token that may read {registry}", stage=self.name)
+        started_at = ctx.outputs_of(self.name).get("moving_at")
+        message = f"onboard: files left by an interrupted bump at {str(started_at)[:12]}"
+        stash = git.stash_interrupted(repo, started_at, message=message)
+        if stash:
+            ctx.console.print(f"bump: an earlier run stopped before its commit; its files are saved in {stash}")
         _require_clean(repo)
 
         with git.on_branch(repo, branch):
+            # Recorded so that a run killed before the commit can stash the files it left.
+            ctx.journal.record_outputs(self.name, {"moving_at": git.head(repo)})
             commit = _move_and_commit(repo, versions, registry=registry, token=token)
+        ctx.journal.record_outputs(self.name, {"moving_at": None})
 
         outputs: dict[str, Any] = {
             "branch": branch,

@@ -100,7 +100,11 @@ class DeployStage(Stage):
         if not preflight.missing:
             ctx.console.print(f"all {len(contracts)} system contracts are already deployed; nothing sent")
             # The transactions were recorded when they were sent; scanning again could cover months of blocks.
-            outputs = _evidence(setup, contracts, deployer, first_block, found=_recorded(previous))
+            found = _recorded(previous)
+            if not found["contracts"] and "first_block" in previous:
+                # An earlier attempt was killed after sending: scan the blocks since that attempt started.
+                found = deployment_transactions(setup.rpc, contracts, deployer=deployer, first_block=first_block)
+            outputs = _evidence(setup, contracts, deployer, first_block, found=found)
             return {**previous, **outputs, "changed": False}
 
         if preflight.keyless and preflight.keyless.funding:

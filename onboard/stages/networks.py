@@ -107,6 +107,7 @@ class NetworksStage(Stage):
             return {"branch": branch, "commit": existing, "created": False}
 
         interrupted_at = ctx.outputs_of(self.name).get("writing_at")
+        _stash_interrupted_files(ctx, repo, interrupted_at)
         gitops.require_clean(repo, stage=self.name, interrupted_at=interrupted_at)
         change = _compute(ctx, monorepo)
         if not change.changes:
@@ -148,6 +149,19 @@ class NetworksStage(Stage):
                 cause="; ".join(problems),
                 fix="check the branch by hand; delete it and the journal's networks record to redo the stage",
             )
+
+
+def _stash_interrupted_files(ctx: Context, repo: git.Repo, interrupted_at: str | None) -> None:
+    """Stash what a killed run of this stage left uncommitted, so the stage can start again from a clean tree.
+
+    The tree was clean when that run recorded `writing_at`, so while HEAD is still there the changes are its
+    files. A stash rather than a reset keeps any edit made by hand since then.
+    """
+    if interrupted_at is None or interrupted_at != repo.head.commit.hexsha or not gitops.dirty_paths(repo):
+        return
+    message = f"onboard: files left by an interrupted networks stage at {interrupted_at[:12]}"
+    stash = gitops.stash_all(repo, message=message)
+    ctx.console.print(f"networks: an earlier run stopped before its commit; its files are saved in {stash}")
 
 
 def _section(ctx: Context) -> NetworksSection:

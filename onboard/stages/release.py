@@ -77,6 +77,7 @@ class ReleaseStage(Stage):
         branch = _branch(ctx, repo)
         purpose = f"a token that may publish to {settings.registry_url}"
         token = ctx.secret(settings.token_env, purpose=purpose, stage=self.name)
+        _stash_interrupted(ctx, repo)
         _require_clean(repo)
 
         with npm.registry_env(settings.registry_url, token, fetch_retries=settings.fetch_retries) as env:
@@ -141,6 +142,14 @@ def _branch(ctx: Context, repo: Path) -> str:
     return branch
 
 
+def _stash_interrupted(ctx: Context, repo: Path) -> None:
+    started_at = ctx.outputs_of("release").get("versioning_at")
+    message = f"onboard: files left by an interrupted changeset version at {str(started_at)[:12]}"
+    stash = git.stash_interrupted(repo, started_at, message=message)
+    if stash:
+        ctx.console.print(f"release: an earlier run stopped before its commit; its files are saved in {stash}")
+
+
 def _require_clean(repo: Path) -> None:
     changed = git.changed_files(repo)
     if changed:
@@ -162,8 +171,11 @@ def _version_and_check(
     with git.on_branch(repo, branch):
         planned = versioning.planned_versions(repo)
         if planned:
+            # Recorded so that a run killed before the commit can stash the files it left.
+            ctx.journal.record_outputs("release", {"versioning_at": git.head(repo)})
             versioning.apply_versions(repo, extra_commands=settings.version_commands)
             release = Release(git.commit_all(repo, versioning.VERSION_COMMIT_SUBJECT), planned)
+            ctx.journal.record_outputs("release", {"versioning_at": None})
         else:
             release = recorded_release(ctx, repo) or _nothing_to_release(repo)
         for command in settings.build_commands:

@@ -1,5 +1,10 @@
 import json
 import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -7,6 +12,7 @@ import pytest
 from onboard.errors import LockError, OnboardError
 from onboard.journal import DONE, Journal, NetworkLock, fingerprint
 from onboard.redact import register_secret
+from tests.conftest import REPO_ROOT
 
 
 def test_journal_round_trip(tmp_path: Path) -> None:
@@ -79,3 +85,43 @@ def test_lock_released_after_use(tmp_path: Path) -> None:
         pass
     with NetworkLock(tmp_path):
         pass
+
+
+_HOLD_WITH_CHILD = """
+import sys, time
+from pathlib import Path
+from onboard import proc
+from onboard.journal import NetworkLock
+with NetworkLock(Path(sys.argv[1])):
+    child = proc.start([sys.executable, "-c", "import time; time.sleep(60)"])
+    print(child.pid, flush=True)
+    time.sleep(60)
+"""
+
+
+def test_lock_outlives_killed_run_in_children(tmp_path: Path) -> None:
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLD_WITH_CHILD, str(tmp_path)], stdout=subprocess.PIPE, text=True, cwd=REPO_ROOT
+    )
+    assert holder.stdout is not None
+    child = int(holder.stdout.readline())
+    try:
+        holder.kill()
+        holder.wait(10)
+
+        with pytest.raises(LockError) as raised:
+            with NetworkLock(tmp_path):
+                pass
+        assert f"started by an onboard run that has ended (PID {holder.pid})" in raised.value.message
+    finally:
+        os.kill(child, signal.SIGKILL)
+
+    # The lock is free once the child has exited and its descriptors are closed.
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            with NetworkLock(tmp_path):
+                break
+        except LockError:
+            assert time.monotonic() < deadline, f"the lock stayed held after PID {child} was killed"
+            time.sleep(0.05)

@@ -119,3 +119,18 @@ def _apply_expecting_failure(ctx, errors: list[StageError]) -> None:
         DeployStage().apply(ctx)
     except StageError as err:
         errors.append(err)
+
+
+def test_unrecorded_transactions_found_on_resume(anvil_factory, make_context) -> None:
+    node = anvil_factory(chain_id=CHAIN_ID)
+    ctx = make_context(node)
+    DeployStage().apply(ctx)
+    # What a run killed after deploy-system sent everything leaves: the first block, no transactions.
+    ctx.journal.update("deploy", outputs={"first_block": 1, "deployer": DEV_ACCOUNT})
+
+    outputs = DeployStage().apply(ctx)
+
+    assert outputs["changed"] is False
+    recorded = {record["tx_hash"] for record in outputs["contracts"].values() if "tx_hash" in record}
+    assert recorded == {tx["hash"] for tx in proxy_transactions(Rpc(node.url))}
+    assert len(recorded) == OWN_TRANSACTIONS

@@ -276,17 +276,35 @@ def test_commit_message_wrapped(monorepo, unichain, make_context):
     assert "chain id 130" in message
 
 
-def test_leftovers_of_killed_run_named(monorepo, unichain, make_context):
+def test_leftovers_of_killed_run_stashed(monorepo, unichain, make_context):
     ctx = make_context(unichain, monorepo, regenerate_command="")
-    head = git.Repo(monorepo).head.commit.hexsha
-    ctx.journal.record_outputs("networks", {"writing_at": head})
+    repo = git.Repo(monorepo)
+    ctx.journal.record_outputs("networks", {"writing_at": repo.head.commit.hexsha})
     (monorepo / "README.md").write_text("half written\n")
+    (monorepo / "packages" / "contracts" / "src" / ".networks.ts.tmp1234").write_text("partial\n")
+
+    outputs = NetworksStage().apply(ctx)
+
+    assert outputs["created"] is True
+    assert "Unichain" in repo.git.show(f"{outputs['commit']}:README.md")
+    assert repo.git.stash("list").splitlines() == [
+        f"stash@{{0}}: On develop: onboard: files left by an interrupted networks stage at {repo.commit('develop').hexsha[:12]}"
+    ]
+    assert repo.git.show("stash@{0}:README.md") == "half written"
+    assert repo.git.show("stash@{0}^3:packages/contracts/src/.networks.ts.tmp1234") == "partial"
+
+
+def test_foreign_changes_not_stashed(monorepo, unichain, make_context):
+    ctx = make_context(unichain, monorepo, regenerate_command="")
+    repo = git.Repo(monorepo)
+    ctx.journal.record_outputs("networks", {"writing_at": "0" * 40})
+    (monorepo / "README.md").write_text("edited by hand\n")
 
     with pytest.raises(StageError) as caught:
         NetworksStage().apply(ctx)
 
-    assert "has uncommitted changes: README.md" in str(caught.value)
-    assert "an earlier run of this stage stopped after writing files" in str(caught.value)
+    assert "has changes onboard did not make: README.md" in str(caught.value)
+    assert repo.git.stash("list") == ""
 
 
 def test_writing_marker_cleared(monorepo, unichain, make_context):

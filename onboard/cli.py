@@ -180,10 +180,9 @@ def config_show() -> None:
 @spec_app.command("validate")
 def spec_validate(target: Annotated[str, typer.Argument(help="Network name or path of a spec file.")]) -> None:
     """Validate a spec and list every problem with its path, value and fix."""
-    from onboard.spec import find_spec_file, load_spec
+    from onboard.spec.load import load_network_spec
 
-    path = find_spec_file(target, _config().specs_dir)
-    spec = load_spec(path)
+    path, spec = load_network_spec(target, _config().specs_dir)
     console.print(f"{path}: valid ({spec.display_name}, chain id {spec.chain_id})")
 
 
@@ -241,11 +240,20 @@ def _ensure_debug_log() -> Path | None:
         if isinstance(handler, logging.FileHandler):
             return Path(handler.baseFilename)
     config = _state.get("config")
-    state_dir = config.state_dir if config else Path(".onboard").resolve()
+    try:
+        state_dir = config.state_dir if config else Path(".onboard").resolve()
+    except OnboardError:
+        # The configuration itself is what failed, so its state_dir cannot be read either.
+        state_dir = Path(".onboard").resolve()
     try:
         return start_run_log(state_dir, "error")
     except OSError:
         return None
+
+
+def _report_interrupt() -> None:
+    log.debug("interrupted by a signal")
+    console.print("interrupted; the journal is consistent, run the same command again to resume")
 
 
 def _report_error(err: OnboardError) -> int:
@@ -259,12 +267,15 @@ def main(argv: list[str] | None = None) -> None:
     """Run the CLI and map every outcome to a documented exit code."""
     try:
         returned = app(args=argv, standalone_mode=False)
-        # With standalone_mode=False, click returns the code of typer.Exit instead of raising it.
+        # With standalone_mode=False, click returns the code of typer.Exit instead of raising it, and typer
+        # turns Ctrl-C into that code (130) before it reaches the handler below.
         code = returned if isinstance(returned, int) else ExitCode.OK
+        if code == ExitCode.INTERRUPTED:
+            _report_interrupt()
     except typer.Exit as exit_:
         code = exit_.exit_code
     except (KeyboardInterrupt, typer.Abort, Interrupted):
-        console.print("interrupted; the journal is consistent, run the same command again to resume")
+        _report_interrupt()
         code = ExitCode.INTERRUPTED
     except OnboardError as err:
         code = _report_error(err)

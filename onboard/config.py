@@ -50,6 +50,18 @@ def _parse_env_value(raw: str) -> Any:
         return raw
 
 
+def _env_overrides(env: Mapping[str, str]) -> dict[str, str]:
+    """Return the dotted key each ONBOARD_* variable sets, mapped to the variable's name."""
+    found = {}
+    for variable in env:
+        if not variable.startswith(ENV_PREFIX) or variable in _NOT_KEYS or variable.startswith("ONBOARD_TEST_"):
+            continue
+        keys = [part.lower() for part in variable[len(ENV_PREFIX) :].split("__") if part]
+        if keys:
+            found[".".join(keys)] = variable
+    return found
+
+
 def _apply_env(data: dict[str, Any], env: Mapping[str, str]) -> dict[str, Any]:
     merged = copy.deepcopy(data)
     for variable, raw in sorted(env.items()):
@@ -75,6 +87,8 @@ class Config:
     data: Mapping[str, Any]
     path: Path | None
     root: Path
+    # Dotted key -> the ONBOARD_* variable that set it, so errors can name the variable.
+    overrides: Mapping[str, str] = field(default_factory=dict)
     _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def section(self, name: str, model: type[Model]) -> Model:
@@ -95,10 +109,16 @@ class Config:
             except ValidationError as err:
                 raise ConfigError(
                     f"invalid [{name or 'top level'}] section in {self.path or 'the configuration'}",
-                    cause="; ".join(_describe(error) for error in err.errors(include_url=False)),
+                    cause="; ".join(self._describe(name, error) for error in err.errors(include_url=False)),
                     fix="correct the key in onboard.toml or its ONBOARD_* variable; `onboard config show` prints both",
                 ) from err
         return self._cache[key]
+
+    def _describe(self, section: str, error: Mapping[str, Any]) -> str:
+        location = ".".join(str(part) for part in error["loc"])
+        variable = self.overrides.get(f"{section}.{location}" if section else location)
+        source = f" (set by {variable})" if variable else ""
+        return f"{location}{source}: {error['msg']}"
 
     def resolve(self, value: str | Path) -> Path:
         path = Path(os.path.expanduser(str(value)))
@@ -138,11 +158,6 @@ def _has_required_fields(model: type[BaseModel]) -> bool:
     return any(field.is_required() for field in model.model_fields.values())
 
 
-def _describe(error: Mapping[str, Any]) -> str:
-    location = ".".join(str(part) for part in error["loc"])
-    return f"{location}: {error['msg']}"
-
-
 def _mask(data: Any, key: str = "") -> Any:
     if isinstance(data, Mapping):
         return {name: _mask(value, name) for name, value in data.items()}
@@ -176,7 +191,9 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
         )
 
     root = path.resolve().parent if path.is_file() else Path.cwd()
-    return Config(data=_apply_env(data, env), path=path if path.is_file() else None, root=root)
+    return Config(
+        data=_apply_env(data, env), path=path if path.is_file() else None, root=root, overrides=_env_overrides(env)
+    )
 
 
 class RepoSection(Section):

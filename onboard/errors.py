@@ -39,6 +39,12 @@ class OnboardError(Exception):
         return self.render()
 
 
+class UsageError(OnboardError):
+    """A command-line value is invalid, such as an unknown stage name."""
+
+    exit_code = ExitCode.USAGE
+
+
 class ConfigError(OnboardError):
     """The configuration file or an ONBOARD_* variable is invalid."""
 

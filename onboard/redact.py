@@ -27,7 +27,7 @@ _QUERY_KEY = re.compile(
 # Case-sensitive, so that prose such as "stage secrets: 2 values missing" is left alone.
 _ASSIGNED_KEY = re.compile(
     r"(?P<prefix>\b[A-Z0-9_]*(?:PRIVATE_KEYS?|SECRET|TOKEN|PASSWORD|API_KEY)[A-Z0-9_]*[\"']?\s*[=:]\s*[\"']?)"
-    r"(?P<key>[^\s\"',}]+)"
+    r"(?P<key>(?!\.\.\.)[^\s\"',}]+)"
 )
 
 

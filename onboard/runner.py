@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from onboard.errors import ExitCode, OnboardError, StageError
+from onboard.errors import ExitCode, OnboardError, StageError, UsageError
 from onboard.journal import APPLIED, DONE, FAILED, INTERRUPTED, RUNNING, NetworkLock, fingerprint, now
 from onboard.redact import redact, redact_data
 from onboard.stages.base import Context, Plan, Stage
@@ -72,13 +72,13 @@ def select_stages(names: Sequence[str], *, from_stage: str | None, only: Sequenc
     """Return the stage names to run, checking --from and --only against the known names."""
     for requested in [*only, *([from_stage] if from_stage else [])]:
         if requested not in names:
-            raise OnboardError(
+            raise UsageError(
                 f"unknown stage '{requested}'",
                 cause=f"the stages are {', '.join(names)}",
                 fix="pass one of those names to --from or --only",
             )
     if only and from_stage:
-        raise OnboardError("--from and --only cannot be combined", fix="use one of them")
+        raise UsageError("--from and --only cannot be combined", fix="use one of them")
     if only:
         return [name for name in names if name in only]
     if from_stage:

@@ -23,7 +23,7 @@ from onboard.fsutil import atomic_write
 from onboard.redact import redact, register_secret
 from onboard.sandbox.toolchain import default_cache_root
 from onboard.spec import NetworkSpec
-from onboard.spec.load import find_spec_file, load_spec
+from onboard.spec.load import load_network_spec
 
 # `--rpc env:NAME` reads the URL from the environment variable NAME.
 RPC_FROM_ENV = "env:"
@@ -101,7 +101,7 @@ def build_targets(names: Sequence[str], *, rpc: str | None, chain_id: int | None
             raise OnboardError(f"--rpc {redact(rpc)} is not an http:// or https:// URL",
                                fix="pass the JSON-RPC URL of the chain, such as https://rpc.example.org")  # fmt: skip
         return [Target(label=redact(rpc), url=rpc, expected_chain_id=chain_id, system=system)]
-    specs = [load_spec(find_spec_file(name, specs_dir)) for name in names]
+    specs = [load_network_spec(name, specs_dir)[1] for name in names]
     if chain_id is not None:
         raise OnboardError("--chain-id applies to --rpc only", fix="set chain_id in the spec instead")
     return [spec_target(spec, env, system) for spec in specs]

@@ -11,11 +11,12 @@ from pathlib import Path
 from rich.console import Console
 
 from onboard.config import Config
+from onboard.errors import UsageError
 from onboard.journal import Journal
 from onboard.log import start_run_log
 from onboard.report import render_markdown, render_text
 from onboard.runner import RunResult, check_prerequisites, dry_run, run_pipeline, select_stages
-from onboard.spec import find_spec_file, load_spec
+from onboard.spec.load import load_network_spec
 from onboard.stages import Context, load_stage, stage_names
 
 
@@ -34,8 +35,7 @@ class NetworkOptions:
 
 def build_context(config: Config, name: str, *, console: Console, **fields: object) -> Context:
     """Load the spec of `name` and return a stage context with its journal."""
-    spec_file = find_spec_file(name, config.specs_dir)
-    spec = load_spec(spec_file)
+    spec_file, spec = load_network_spec(name, config.specs_dir)
     journal = Journal(config.state_dir, spec.name)
     env = config.run_env(os.environ)
     context = Context(spec=spec, config=config, journal=journal, env=env, console=console, **fields)
@@ -43,7 +43,21 @@ def build_context(config: Config, name: str, *, console: Console, **fields: obje
     return context
 
 
+def _check_report_dir(folder: Path) -> None:
+    """Fail before any stage runs when the reports could not be written at the end."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise UsageError(
+            f"--report-dir {folder} cannot be created", cause=err.strerror, fix="pass a writable folder"
+        ) from err
+    if not os.access(folder, os.W_OK):
+        raise UsageError(f"--report-dir {folder} is not writable", fix="pass a writable folder")
+
+
 def run_network(config: Config, options: NetworkOptions, console: Console) -> RunResult:
+    if options.report_dir:
+        _check_report_dir(options.report_dir)
     names = stage_names()
     selected = select_stages(names, from_stage=options.from_stage, only=options.only)
     ctx = build_context(config, options.name, console=console, dry_run=options.dry_run, assume_yes=options.assume_yes)

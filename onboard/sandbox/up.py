@@ -29,7 +29,8 @@ from onboard.sandbox.registry import start_registry
 from onboard.sandbox.registry_seed import SANDBOX_TOKEN, seed_registry
 from onboard.sandbox.toolchain import ensure_toolchain
 from onboard.sandbox.verdaccio import start_verdaccio
-from onboard.spec import NetworkSpec, find_spec_file, load_spec
+from onboard.spec import NetworkSpec
+from onboard.spec.load import load_network_spec
 
 
 @dataclass
@@ -104,13 +105,18 @@ def sandbox_up(directory: Path, network: str, *, specs_dir: Path, console: Conso
             f"a sandbox is already running in {folder}",
             fix=f"run `onboard sandbox down --dir {directory}` first, or choose another folder",
         )
+    if folder.exists() and not folder.is_dir():
+        raise OnboardError(f"{folder} is a file, not a folder", fix="pass a new or empty folder to --dir")
     if folder.exists() and any(folder.iterdir()):
         raise OnboardError(f"{folder} is not empty", fix="choose a new or empty folder for the sandbox")
 
-    spec_file = find_spec_file(network, specs_dir)
-    sandbox = Sandbox(folder=folder, spec=load_spec(spec_file))
+    _, spec = load_network_spec(network, specs_dir)
+    sandbox = Sandbox(folder=folder, spec=spec)
     created = not folder.exists()
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise OnboardError(f"cannot create the sandbox folder {folder}", cause=err.strerror, fix="choose a writable folder") from err
     try:
         _start_chain(sandbox)
         _build_repositories(sandbox)

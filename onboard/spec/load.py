@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from onboard.errors import OnboardError, Problem, SpecError
-from onboard.spec.model import NetworkSpec
+from onboard.spec.model import NAME_PATTERN, NetworkSpec
 
 # Drafts mark every value the chain registry cannot give with this prefix; validation rejects it until replaced.
 PLACEHOLDER_PREFIX = "FILL-ME"
@@ -188,10 +188,16 @@ def find_spec_file(name_or_path: str, specs_dir: Path) -> Path:
             raise OnboardError(f"spec file not found: {candidate}", fix="check the path")
         return candidate
 
+    if not NAME_PATTERN.fullmatch(name_or_path):
+        raise OnboardError(
+            f"invalid network name {name_or_path!r}",
+            cause="a network name is snake_case: lower case letters, digits and underscores, starting with a letter",
+            fix="pass the name of a file in network_specs/ without .toml, such as unichain, or a path to a .toml file",
+        )
     path = specs_dir / f"{name_or_path}.toml"
     if path.is_file():
         return path
-    names = sorted(file.stem for file in specs_dir.glob("*.toml")) if specs_dir.is_dir() else []
+    names = sorted(file.stem for file in specs_dir.glob("*.toml") if file.is_file()) if specs_dir.is_dir() else []
     close = difflib.get_close_matches(name_or_path, names, n=3)
     hint = f"did you mean {', '.join(close)}?" if close else f"known networks: {', '.join(names) or 'none'}"
     raise OnboardError(
@@ -199,6 +205,18 @@ def find_spec_file(name_or_path: str, specs_dir: Path) -> Path:
         cause=hint,
         fix=f"run `onboard spec new {name_or_path} --from-chainlist FILE` to draft one",
     )
+
+
+def load_network_spec(name_or_path: str, specs_dir: Path, *, known: Iterable[KnownNetwork] = ()) -> tuple[Path, NetworkSpec]:
+    """Find and load the spec of a network, checking that a file named NAME.toml describes network NAME."""
+    path = find_spec_file(name_or_path, specs_dir)
+    spec = load_spec(path, known=known)
+    if path.stem != spec.name and path.parent.resolve() == specs_dir.resolve():
+        raise SpecError(
+            str(path),
+            [Problem("name", spec.name, f"differs from the file name {path.name}", f"rename the file to {spec.name}.toml")],
+        )
+    return path, spec
 
 
 def read_toml(path: Path) -> dict[str, Any]:

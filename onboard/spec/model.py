@@ -17,6 +17,7 @@ from onboard.spec.rules import (
     NAME_MAX_LENGTH,
     NAME_PATTERN,
     check_env_name,
+    check_secret_source,
     check_explorer_url,
     check_network_name,
 )
@@ -79,7 +80,7 @@ class Etherscan(_Strict):
     @field_validator("env_key", "key_env")
     @classmethod
     def _env_names(cls, value: str | None) -> str | None:
-        return None if value is None else check_env_name(value)
+        return None if value is None else check_secret_source(value)
 
     @property
     def key_source(self) -> str:
@@ -212,12 +213,12 @@ class NetworkSpec(_Strict):
             raise ValueError("must not start or end with whitespace")
         return value
 
-    _env_names = field_validator("rpc_url_id")(check_env_name)
+    _env_names = field_validator("rpc_url_id")(check_secret_source)
 
     @field_validator("rpc_url_env")
     @classmethod
     def _rpc_url_env(cls, value: str | None) -> str | None:
-        return None if value is None else check_env_name(value)
+        return None if value is None else check_secret_source(value)
 
     @field_validator("currency")
     @classmethod
@@ -236,6 +237,17 @@ class NetworkSpec(_Strict):
         if not DRIP_SIZE_PATTERN.fullmatch(value) or amount <= 0:
             raise ValueError("must be a positive decimal number without sign or exponent, such as '0.15'")
         return value
+
+    @model_validator(mode="after")
+    def _deployer_key_not_a_secret_source(self) -> NetworkSpec:
+        sources = [self.rpc_url_id, self.rpc_source]
+        sources += [name for _, explorer in self.block_explorers.listed() for name in (explorer.env_key, explorer.key_source)]
+        if self.deployer.private_key_env in sources:
+            raise ValueError(
+                f"deployer.private_key_env {self.deployer.private_key_env} is also an RPC or explorer variable, "
+                "so the secrets stage would copy the deployer's key into the secrets store"
+            )
+        return self
 
     @model_validator(mode="after")
     def _unique_waivers(self) -> NetworkSpec:

@@ -61,7 +61,29 @@ def check_network_name(value: str) -> str:
     return value
 
 
+# Variables of the system and of onboard's own credentials. A spec that named one as an RPC URL or explorer key
+# would have the secrets stage copy it into the secrets store (the deployer's key under /BlockExplorers, say).
+RESERVED_ENV_NAMES = frozenset(
+    {
+        "PATH", "HOME", "USER", "SHELL", "PWD", "LANG", "TMPDIR", "CI",
+        "NPM_TOKEN", "GITHUB_TOKEN", "GH_TOKEN", "POSTGRES_PRISMA_URL", "INFISICAL_CLIENT_ID",
+        "INFISICAL_CLIENT_SECRET", "SPHINX_RELAYER__PRIVATE_KEYS",
+    }
+)  # fmt: skip
+
+
 def check_env_name(value: str) -> str:
     if not ENV_NAME_PATTERN.fullmatch(value):
         raise ValueError("must match ^[A-Z][A-Z0-9_]*$ (upper case letters, digits and underscores)")
+    return value
+
+
+def check_secret_source(value: str) -> str:
+    """Check the name of a variable the secrets stage copies into the secrets store."""
+    check_env_name(value)
+    if value in RESERVED_ENV_NAMES or "PRIVATE_KEY" in value or value.startswith("ONBOARD_"):
+        raise ValueError(
+            "names a system variable or a credential of onboard itself, which must never be copied into the "
+            "secrets store"
+        )
     return value

@@ -47,9 +47,9 @@ def test_unknown_network_suggests_close_names(workdir: Path) -> None:
     assert "did you mean unichain?" in result.stderr
 
 
-def test_unknown_stage_exits_1(workdir: Path) -> None:
+def test_unknown_stage_exits_2(workdir: Path) -> None:
     result = run_cli("network", "unichain", "--only", "nope", cwd=workdir)
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert "unknown stage 'nope'" in result.stderr
 
 
@@ -109,7 +109,7 @@ def test_canary_secret_in_rpc_url_appears_nowhere(workdir: Path, anvil_factory) 
         run_cli("network", "unichain", "--only", "nope", cwd=workdir, env=env),
     ]
     # The dry run exits 1: without a configuration the stages after compat cannot plan.
-    assert [result.returncode for result in outputs] == [0, 1, 0, 0, 0, 0, 0, 0, 1]
+    assert [result.returncode for result in outputs] == [0, 1, 0, 0, 0, 0, 0, 0, 2]
     for result in outputs:
         assert CANARY not in result.stdout + result.stderr
     for path in workdir.rglob("*"):
@@ -137,3 +137,39 @@ def test_markup_in_messages_printed_literally(workdir: Path) -> None:
     bad.write_text('name = "[[waivers]]"\n')
     result = run_cli("spec", "validate", str(bad), cwd=workdir)
     assert "[[waivers]]" in result.stderr
+
+
+def test_name_outside_specs_dir_rejected(workdir: Path) -> None:
+    (workdir / "x.toml").write_text((workdir / "network_specs" / "unichain.toml").read_text())
+    result = run_cli("network", "../x", "--dry-run", cwd=workdir)
+    assert result.returncode == 1
+    assert "invalid network name '../x'" in result.stderr
+
+
+def test_spec_file_name_must_match_name(workdir: Path) -> None:
+    text = (workdir / "network_specs" / "unichain.toml").read_text()
+    (workdir / "network_specs" / "other.toml").write_text(text)
+    result = run_cli("spec", "validate", "other", cwd=workdir)
+    assert result.returncode == 1
+    assert "differs from the file name other.toml" in result.stderr
+
+
+def test_status_of_unknown_network_rejected(workdir: Path) -> None:
+    result = run_cli("status", "nosuch", cwd=workdir)
+    assert result.returncode == 1
+    assert "unknown network 'nosuch'" in result.stderr
+
+
+def test_unwritable_report_dir_rejected_before_stages(workdir: Path) -> None:
+    (workdir / "file").write_text("")
+    result = run_cli("network", "unichain", "--only", "spec", "--report-dir", "file/reports", cwd=workdir)
+    assert result.returncode == 2
+    assert "--report-dir file/reports cannot be created" in result.stderr
+    assert not (workdir / ".onboard" / "unichain" / "journal.json").exists()
+
+
+def test_config_error_prints_no_traceback(workdir: Path) -> None:
+    result = run_cli("status", "unichain", cwd=workdir, env={"ONBOARD_FOO": "1"})
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "foo (set by ONBOARD_FOO)" in result.stderr

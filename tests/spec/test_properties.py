@@ -128,7 +128,8 @@ def test_hostile_spec_file_writes_nothing(changes: list) -> None:
 @given(st.text(max_size=120))
 def test_display_name_valid_or_single_problem(name: str) -> None:
     data = copy.deepcopy(VALID_SPEC) | {"display_name": name}
-    legal = 1 <= len(name) <= 100 and name.isprintable() and name == name.strip()
+    placeholder = name.startswith("FILL-ME")
+    legal = 1 <= len(name) <= 100 and name.isprintable() and name == name.strip() and not placeholder
 
     spec = _parse_or_spec_error(data)
 

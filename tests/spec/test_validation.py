@@ -92,10 +92,22 @@ def test_chain_id_rejected(spec_data: dict, chain_id: object) -> None:
 @pytest.mark.parametrize("value", ["A", "INK_MAINNET_URL", "X1_2"])
 def test_env_name_accepted(spec_data: dict, value: str) -> None:
     spec_data["rpc_url_env"] = value
-    spec_data["deployer"]["private_key_env"] = value
-    spec_data["block_explorers"]["etherscan"]["key_env"] = value
+    spec_data["deployer"]["private_key_env"] = f"{value}_DEPLOYER"
+    spec_data["block_explorers"]["etherscan"]["key_env"] = f"{value}_EXPLORER"
 
     assert _assert_valid(spec_data).rpc_source == value
+
+
+@pytest.mark.parametrize("value", ["PRIVATE_KEY", "DEPLOYER_PRIVATE_KEY", "PATH", "NPM_TOKEN", "ONBOARD_X"])
+def test_credential_as_explorer_key_rejected(spec_data: dict, value: str) -> None:
+    spec_data["block_explorers"]["etherscan"]["env_key"] = value
+    assert set(_problems(spec_data)) == {"block_explorers.etherscan.env_key"}
+
+
+def test_deployer_key_as_rpc_source_rejected(spec_data: dict) -> None:
+    spec_data["deployer"]["private_key_env"] = "DEPLOYER_KEY"
+    spec_data["rpc_url_env"] = "DEPLOYER_KEY"
+    assert _problems(spec_data)
 
 
 @pytest.mark.parametrize("value", ["", "ink_url", "1INK", "_INK", "INK-URL", "INK URL", "INK\n", "ÍNK", "$INK"])

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
+
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from onboard.spec.finding_ids import FINDING_IDS
 from onboard.spec.rules import (
     CHAIN_ID_MAX,
     CURRENCIES,
@@ -143,6 +146,10 @@ class Waiver(_Strict):
     def _finding_id(cls, value: str) -> str:
         if not FINDING_ID_PATTERN.fullmatch(value):
             raise ValueError("must be a finding id such as opcode.push0 or logs.range_limit")
+        if value not in FINDING_IDS:
+            close = difflib.get_close_matches(value, sorted(FINDING_IDS), n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else "; docs/findings lists every id"
+            raise ValueError(f"is not a finding of the compatibility check{hint}")
         return value
 
 

@@ -13,6 +13,7 @@ from onboard.errors import OnboardError
 from onboard.evm.artifacts import candidate_folders, load_system_contracts
 from onboard.evm.probes import codesize, opcodes
 from onboard.evm.vectors import VECTORS
+from onboard.spec.finding_ids import FINDING_IDS
 from tests.evm.conftest import statuses
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "findings"
@@ -55,3 +56,13 @@ def test_every_finding_has_a_page(chain, check):
     missing = sorted(finding_id for finding_id in found if not (DOCS / f"{finding_id}.md").is_file())
     assert missing == []
     assert {f"opcode.{probe.name}" for probe in opcodes.PROBES} <= found
+
+
+def test_finding_ids_match_docs_pages():
+    pages = {path.stem for path in DOCS.glob("*.md") if path.stem != "README"}
+    assert FINDING_IDS == pages
+
+
+@pytest.mark.node
+def test_clean_check_ids_are_known(chain, check):
+    assert set(statuses(check(chain.url))) <= FINDING_IDS

@@ -281,3 +281,9 @@ def test_huge_values_are_cut_in_messages(spec_data: dict) -> None:
 
     assert len(text) < 2000
     assert "integer of about 5000 digits" in text
+
+
+def test_unknown_waiver_id_suggests_close_id(spec_data: dict) -> None:
+    spec_data["waivers"] = [{"id": "opcode.push", "reason": "no contract we deploy uses it"}]
+    problem = _problems(spec_data)["waivers.0.id"]
+    assert "did you mean opcode.push0" in problem.message

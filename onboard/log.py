@@ -12,7 +12,7 @@ LOGGER_NAME = "onboard"
 
 
 class RedactingFilter(logging.Filter):
-    """Render the record's message once, redacted, so that no handler sees a secret."""
+    """Render the record's message once, redacted, so that no handler receives a secret."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.msg = redact(record.getMessage())

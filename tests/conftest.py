@@ -20,8 +20,8 @@ def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     """Point $HOME at an empty folder so no test reads or writes the developer's files."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
-    kept = ("ONBOARD_NODE_CACHE", "ONBOARD_TEST_")
-    for variable in [name for name in os.environ if name.startswith("ONBOARD_") and not name.startswith(kept)]:
+    preserved = ("ONBOARD_NODE_CACHE", "ONBOARD_TEST_")
+    for variable in [name for name in os.environ if name.startswith("ONBOARD_") and not name.startswith(preserved)]:
         monkeypatch.delenv(variable)
 
 

@@ -36,7 +36,7 @@ PACKAGES = {
 }
 
 # @sphinx-labs/core depends on the npm placeholder package `fs@^0.0.1-security`, which some registries lack.
-# Node's own `fs` module is what the code means, so a local package stands in for it.
+# The code means Node's own `fs` module, so a local package replaces it.
 _FS_STUB_PACKAGE = {"name": "fs", "version": "0.0.1-security", "main": "index.js"}
 _FS_STUB_CODE = "module.exports = require('node:fs');\n"
 

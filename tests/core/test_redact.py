@@ -1,7 +1,7 @@
 from onboard.redact import MASK, Redactor
 
 
-def test_registered_secret_masked_in_plain_and_url_encoded_form() -> None:
+def test_registered_secret_masked_in_both_forms() -> None:
     redactor = Redactor()
     redactor.register("s3cret/value+1")
     assert redactor.text("token s3cret/value+1 end") == f"token {MASK} end"

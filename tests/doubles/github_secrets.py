@@ -4,7 +4,7 @@ Follows GitHub's REST reference (API version 2022-11-28): GET .../secrets/public
 PUT .../secrets/{name} takes {encrypted_value, key_id} (a libsodium sealed box for that key, base64) and
 returns 201 when it created the secret, 204 when it updated it; GET .../secrets/{name} returns
 {name, created_at, updated_at} and never the value. Errors are {message, documentation_url, status}:
-401 "Bad credentials", 404 "Not Found", 422 for invalid names or payloads. Rate limits answer 403 with
+401 "Bad credentials", 404 "Not Found", 422 for invalid names or payloads. Rate limits return 403 with
 X-RateLimit-Remaining: 0 and X-RateLimit-Reset, or 429 with Retry-After.
 """
 

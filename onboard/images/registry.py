@@ -8,7 +8,6 @@ credentials.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +15,7 @@ from typing import Any
 import requests
 
 from onboard.errors import OnboardError
+from onboard.hosts import is_loopback
 from onboard.images.registry_auth import Credentials, authorization
 
 TIMEOUT_SECONDS = 15.0
@@ -31,13 +31,7 @@ INDEX_TYPES = MANIFEST_TYPES[2:]
 def is_loopback_host(address: str) -> bool:
     """Return whether a `host[:port]` registry address names this machine."""
     host = address.rsplit(":", 1)[0] if address.count(":") == 1 else address
-    host = host.strip("[]")
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return is_loopback(host.strip("[]"))
 
 
 class RegistryError(OnboardError):

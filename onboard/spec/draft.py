@@ -67,7 +67,8 @@ def _comment(text: str) -> str:
     return "\n".join(f"# {line}" for line in wrapped or [""])
 
 
-def _value(value: Any) -> str:
+def toml_value(value: Any) -> str:
+    """Render a bool, an int or a string as a TOML value."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
@@ -81,7 +82,7 @@ def _entry(key: str, value: Any, *, note: str = "", fill: str = "") -> list[str]
     if value is None:
         lines.append(f"{key} = {toml_string(f'{PLACEHOLDER_PREFIX}: {fill}')}")
     else:
-        lines.append(f"{key} = {_value(value)}")
+        lines.append(f"{key} = {toml_value(value)}")
     return lines
 
 

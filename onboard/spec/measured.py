@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from onboard.spec.draft import toml_string
+from onboard.spec.draft import toml_string, toml_value
 
 # SPHINX_NETWORKS field the check derives -> spec key.
 DERIVED_KEYS = {
@@ -23,14 +23,6 @@ DERIVED_KEYS = {
 }
 MEASURED_NOTE = "  # measured by onboard check"
 _ASSIGNMENT = re.compile(r"^(?P<key>[a-z0-9_]+) = ")
-
-
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    return toml_string(str(value))
 
 
 def _rollup_table(stack: Mapping[str, str]) -> str:
@@ -49,7 +41,7 @@ def apply_measurements(draft: str, entry: Mapping[str, Any]) -> str:
         match = _ASSIGNMENT.match(lines[index])
         ts_name = next((name for name, key in DERIVED_KEYS.items() if match and key == match["key"]), None)
         if ts_name is not None and ts_name in entry:
-            lines[index] = f"{match['key']} = {_toml_value(entry[ts_name])}{MEASURED_NOTE}\n"
+            lines[index] = f"{match['key']} = {toml_value(entry[ts_name])}{MEASURED_NOTE}\n"
 
     text = "".join(lines)
     stack = entry.get("rollupStack")

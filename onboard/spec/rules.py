@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import ipaddress
 import re
 import urllib.parse
 
+from onboard.hosts import is_loopback
 from onboard.spec.reserved import RESERVED
 
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -25,15 +25,6 @@ CURRENCY_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9]{0,15}$")
 DRIP_SIZE_PATTERN = re.compile(r"^[0-9]+(\.[0-9]+)?$")
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def check_explorer_url(value: str) -> str:
     # The URL is later written into TypeScript string literals and TOML, so characters that need escaping there
     # are rejected here, for loopback URLs too.
@@ -44,7 +35,7 @@ def check_explorer_url(value: str) -> str:
         host = parsed.hostname
     except ValueError as err:
         raise ValueError(f"is not a valid URL ({err})") from None
-    if parsed.scheme == "http" and host and _is_loopback(host):
+    if parsed.scheme == "http" and host and is_loopback(host):
         return value
     if parsed.scheme != "https" or not host:
         raise ValueError("must be an https:// URL (http:// only for loopback hosts)")

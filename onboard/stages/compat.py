@@ -29,16 +29,14 @@ class CompatStage(Stage):
     read_only = True
 
     def summarize(self, outputs: Mapping[str, Any]) -> str:
-        counts = outputs.get("counts") or {}
-        found = ", ".join(f"{count} {status}" for status, count in counts.items() if count)
-        return f"EVM {outputs.get('evm_version')}: {found}"
+        return f"EVM {outputs.get('evm_version')}: {_counts_text(outputs.get('counts') or {})}"
 
     def plan(self, ctx: Context) -> Plan:
         """Run the check (it only reads) and return its findings as the plan; raise on unwaived fails."""
         report = self._check(ctx)
         plan = Plan(
             stage=self.name,
-            summary=f"{report.network}: EVM {report.evm_version}, {_counts(report)}",
+            summary=f"{report.network}: EVM {report.evm_version}, {_counts_text(report.counts())}",
             changes=False,
             details=tuple(_finding_lines(report)),
             data={"report": report.to_json()},
@@ -84,8 +82,7 @@ def _monorepo(ctx: Context) -> Path | None:
         return None
 
 
-def _counts(report: Report) -> str:
-    counts = report.counts()
+def _counts_text(counts: Mapping[str, int]) -> str:
     return ", ".join(f"{count} {status}" for status, count in counts.items() if count)
 
 

@@ -20,7 +20,7 @@ from typing import Any
 from nacl.exceptions import CryptoError
 from nacl.public import PrivateKey, SealedBox
 
-from tests.doubles.http import DoubleServer, Request, Response
+from tests.doubles.http import DoubleServer, Request, Response, ServedDouble
 
 DOCS = "https://docs.github.com/rest/actions/secrets"
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -30,7 +30,7 @@ def _error(status: int, message: str, headers: dict[str, str] | None = None) -> 
     return Response(status, {"message": message, "documentation_url": DOCS, "status": str(status)}, headers or {})
 
 
-class GitHubSecretsDouble:
+class GitHubSecretsDouble(ServedDouble):
     def __init__(self, *, repository: str = "acme/platform", environments: tuple[str, ...] = ("production",),
                  token: str = "ghp_double_token_0123456789") -> None:
         self.repository, self.environments, self.token = repository, set(environments), token
@@ -52,17 +52,6 @@ class GitHubSecretsDouble:
         self.faults: list[dict[str, Any]] = []
         self._clock = itertools.count(1)
         self.server.requests.clear()
-
-    def start(self) -> GitHubSecretsDouble:
-        self.server.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.stop()
-
-    @property
-    def url(self) -> str:
-        return self.server.url
 
     def value(self, name: str, environment: str = "") -> str | None:
         secret = self.secrets.get((environment, name.upper()))

@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
 
 
@@ -104,3 +104,20 @@ class DoubleServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+class ServedDouble:
+    """Base of a vendor double: the state and handlers live in the subclass, the HTTP server in `server`."""
+
+    server: DoubleServer
+
+    def start(self) -> Self:
+        self.server.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.stop()
+
+    @property
+    def url(self) -> str:
+        return self.server.url

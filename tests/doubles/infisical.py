@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.doubles.http import DoubleServer, Request, Response
+from tests.doubles.http import DoubleServer, Request, Response, ServedDouble
 
 _FOLDER_NAME = re.compile(r"^[a-zA-Z0-9_-]+$")
 _UPDATE_MODES = ("ignore", "upsert", "failOnNotFound")
@@ -54,7 +54,7 @@ def _without_trailing_slash(path: str) -> str:
     return path.rstrip("/") or "/"
 
 
-class InfisicalDouble:
+class InfisicalDouble(ServedDouble):
     def __init__(self, *, project_id: str = "proj-7f3a", environment: str = "prod", client_id: str = "client-1",
                  client_secret: str = "client-secret-value-1", lockout_after: int = 3) -> None:
         self.project_id, self.environment = project_id, environment
@@ -78,17 +78,6 @@ class InfisicalDouble:
         self.server.requests.clear()
 
     # -- test controls -------------------------------------------------------------------------------------
-    def start(self) -> InfisicalDouble:
-        self.server.start()
-        return self
-
-    def stop(self) -> None:
-        self.server.stop()
-
-    @property
-    def url(self) -> str:
-        return self.server.url
-
     def expire_tokens(self) -> None:
         self.tokens = {token: False for token in self.tokens}
 

@@ -216,7 +216,7 @@ def spec_new(
 @sandbox_app.command("up")
 def sandbox_up(
     directory: Annotated[Path, typer.Option("--dir", help="Folder for the sandbox (created).")],
-    network_name: Annotated[str, typer.Option("--network", help="Network the anvil chain stands in for.")] = "unichain",
+    network_name: Annotated[str, typer.Option("--network", help="Network whose chain id the sandbox anvil chain uses.")] = "unichain",
 ) -> None:
     """Create sandbox repositories and services in DIR and write DIR/onboard.toml pointing at them."""
     from onboard.sandbox.up import sandbox_up as up

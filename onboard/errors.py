@@ -86,7 +86,7 @@ class CommandError(OnboardError):
 
 
 class LockError(OnboardError):
-    """Another run holds the lock of this network."""
+    """Another run has the lock of this network."""
 
 
 class StageError(OnboardError):

@@ -138,7 +138,7 @@ def _held_error(path: Path, holder: str) -> LockError:
             fix=f"wait for them to finish (`fuser {path}` lists them), then run again",
         )
     return LockError(
-        f"another onboard run holds the lock of network '{network}' (PID {holder})",
+        f"another onboard run has the lock of network '{network}' (PID {holder})",
         cause=f"{path} is locked",
         fix=f"wait for PID {holder} to finish, or stop it, then run again",
     )

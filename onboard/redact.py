@@ -58,7 +58,7 @@ class Redactor:
     def _secret_pattern(self) -> re.Pattern[str] | None:
         with self._lock:
             if self._pattern is None and self._secrets:
-                # Longest first, so that a secret containing another is masked whole.
+                # Sorted by length, longest first, so that a secret containing another is masked whole.
                 ordered = sorted(self._secrets, key=len, reverse=True)
                 self._pattern = re.compile("|".join(re.escape(secret) for secret in ordered), re.IGNORECASE)
             return self._pattern

@@ -26,7 +26,7 @@ class Interrupted(BaseException):
 
 @dataclass(frozen=True)
 class StageOutcome:
-    """What happened to one stage in this run."""
+    """The result of one stage in this run."""
 
     stage: str
     status: str

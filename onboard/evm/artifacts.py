@@ -58,7 +58,7 @@ def _code(value: object) -> bytes:
 
 
 def candidate_folders(monorepo: Path | None, toolchain_modules: Path | None) -> list[Path]:
-    """Where the artifacts may be: the monorepo's install, its contracts package, then the toolchain's."""
+    """Return the folders to search for the artifacts: the monorepo's install, its contracts package, then the toolchain's."""
     folders = []
     if monorepo is not None:
         folders += [monorepo / PACKAGE, monorepo / "packages" / "contracts"]

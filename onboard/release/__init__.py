@@ -1,1 +1,1 @@
-"""What the release and bump stages share: the npm registry client, git steps, workspaces and GitHub."""
+"""Code shared by the release and bump stages: the npm registry client, git steps, workspaces and GitHub."""

@@ -73,7 +73,7 @@ def start_anvil(
     log_file: Path | None = None,
     port: int | None = None,
 ) -> Anvil:
-    """Start anvil with `chain_id`, an optional `--hardfork` and any extra flags; wait until it answers."""
+    """Start anvil with `chain_id`, an optional `--hardfork` and any extra flags; wait until it responds."""
     binary = ensure_toolchain().anvil
     port = port or free_port()
     argv = [str(binary), "--host", "127.0.0.1", "--port", str(port), "--chain-id", str(chain_id)]
@@ -96,4 +96,4 @@ def start_anvil(
         except (requests.RequestException, ValueError):
             time.sleep(0.1)
     node.stop()
-    raise CommandError(f"anvil did not answer on {node.url} within {START_TIMEOUT_SECONDS:.0f} s")
+    raise CommandError(f"anvil did not respond on {node.url} within {START_TIMEOUT_SECONDS:.0f} s")

@@ -1,8 +1,8 @@
 """A real verdaccio npm registry on 127.0.0.1: offline (no uplinks), storage in a folder, stopped by PID.
 
 Reads are open to everyone and publishing is allowed without an account, so the sandbox and the tests can
-publish with any token. npm 11 still refuses to publish without some `_authToken` for the registry, so
-callers pass a token anyway; `add_user` creates an account and returns a real token when a test needs one.
+publish with any token. npm 11 still rejects a publish without some `_authToken` for the registry, so callers
+pass a token anyway. `add_user` creates an account and returns a real token when a test needs one.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ START_TIMEOUT_SECONDS = 60.0
 def write_config(folder: Path, *, publish: str = "$all", access: str = "$all") -> Path:
     """Write a verdaccio configuration under `folder` and return its path.
 
-    JSON is valid YAML, so the file is written as JSON. `publish` and `access` say who may publish and
+    JSON is valid YAML, so the file is written as JSON. `publish` and `access` set who may publish and
     read: `$all` (anyone, the default) or `$authenticated` (only holders of a token from `add_user`).
     """
     folder.mkdir(parents=True, exist_ok=True)
@@ -90,7 +90,7 @@ class Verdaccio:
 def start_verdaccio(
     folder: Path, *, port: int | None = None, publish: str = "$all", access: str = "$all"
 ) -> Verdaccio:
-    """Start verdaccio with its configuration and storage under `folder`; wait until it answers.
+    """Start verdaccio with its configuration and storage under `folder`; wait until it responds.
 
     Restarting on the same `folder` and `port` keeps every package published before.
     """
@@ -119,4 +119,4 @@ def _wait_until_ready(registry: Verdaccio) -> None:
             pass
         time.sleep(0.1)
     registry.stop()
-    raise CommandError(f"verdaccio did not answer on {registry.url} within {START_TIMEOUT_SECONDS:.0f} s")
+    raise CommandError(f"verdaccio did not respond on {registry.url} within {START_TIMEOUT_SECONDS:.0f} s")

@@ -255,8 +255,8 @@ def write_draft(
 ) -> Path:
     """Write `specs_dir/NAME.toml` and return its path. Never overwrites without force.
 
-    The draft comes from `chain_file`, or from the name and `chain_id` alone; `measured` (the compatibility
-    check's suggested entry) then replaces the fields the check derives from the chain.
+    The draft comes from `chain_file`, or from the name and `chain_id` alone. `measured`, the fields the
+    compatibility check derived from the chain, then replaces those fields.
     """
     _check_name(name)
     target = specs_dir / f"{name}.toml"

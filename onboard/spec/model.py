@@ -58,7 +58,7 @@ class _Strict(BaseModel):
 
 
 class Etherscan(_Strict):
-    """An Etherscan-compatible explorer: where to verify contracts and which secret holds its API key."""
+    """An Etherscan-compatible explorer: where to verify contracts and which secret contains its API key."""
 
     api_url: str = Field(
         description="Contract verification API, https (http only for loopback), e.g. https://api.etherscan.io/api.",

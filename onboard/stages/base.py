@@ -1,4 +1,4 @@
-"""What every pipeline stage is: a unit with plan, apply and verify, and the context it runs in."""
+"""The pipeline stage interface (plan, apply, verify) and the context a stage runs in."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Plan:
-    """What a stage would change. `changes` is False when the stage has nothing left to do."""
+    """The changes a stage would make. `changes` is False when the stage has nothing left to do."""
 
     stage: str
     summary: str

@@ -27,8 +27,8 @@ class SecretsStage(Stage):
     description = "Register the RPC URL under /RPC and one key per explorer under /BlockExplorers."
 
     def inputs(self, ctx: Context) -> Mapping[str, Any]:
-        # NOTE: the values themselves are not part of the inputs, so a runner that skips stages whose inputs
-        # did not change misses a rotated value; `--only secrets` re-checks them.
+        # NOTE: the values themselves are not part of the inputs, so a finished stage is not re-applied when a
+        # value is rotated. `--only secrets` re-checks them.
         section = ctx.config.section("secrets", SecretsSection)
         return {
             "secrets": [(target.ref.path, target.source) for target in targets_for(ctx.spec)],

@@ -13,7 +13,7 @@ from onboard.errors import OnboardError, Problem, SpecError
 from onboard.fsutil import atomic_write
 from onboard.spec.chainlist import ChainFacts, ExplorerFact, Fact, quote, read_chain
 from onboard.spec.load import PLACEHOLDER_PREFIX, parse_spec, placeholder_paths, value_for_message
-from onboard.spec.rules import check_network_name
+from onboard.spec.rules import check_network_name, check_secret_source
 
 # Editors with a TOML language server (taplo, Even Better TOML) read this line and complete keys from the schema.
 SCHEMA_HINT = "#:schema ./schema.json"
@@ -90,20 +90,34 @@ def _fact(key: str, fact: Fact, fill: str) -> list[str]:
     return _entry(key, fact.value, note=fact.note, fill=fill)
 
 
-def explorer_env_key(name: str, network_type: str | None, kind: str) -> str:
-    """Return upstream's explorer key name: a testnet's Etherscan key is its mainnet's (ink_sepolia -> INK_...)."""
+def _usable_source(variable: str) -> str | None:
+    """Return `variable`, or None (a placeholder) when the spec rules reject it as a secret's source."""
+    try:
+        return check_secret_source(variable)
+    except ValueError:
+        return None
+
+
+def explorer_env_key(name: str, network_type: str | None, kind: str) -> str | None:
+    """Return upstream's explorer key name: a testnet's Etherscan key is its mainnet's (ink_sepolia -> INK_...).
+
+    Returns None for a name whose variable is reserved, such as ONBOARD_* for a network named onboard.
+    """
     base = name.removesuffix("_mainnet")
     if kind == "etherscan" and network_type == "Testnet" and "_" in base:
         base = base.rsplit("_", 1)[0]
-    return f"{base.upper()}_{kind.upper()}_API_KEY"
+    return _usable_source(f"{base.upper()}_{kind.upper()}_API_KEY")
 
 
-def rpc_url_id(name: str, network_type: str | None) -> str:
-    """Return upstream's RPC variable name: <CHAIN>_MAINNET_URL, or <CHAIN>_<TESTNET>_URL for a testnet."""
+def rpc_url_id(name: str, network_type: str | None) -> str | None:
+    """Return upstream's RPC variable name: <CHAIN>_MAINNET_URL, or <CHAIN>_<TESTNET>_URL for a testnet.
+
+    Returns None for a name whose variable is reserved, such as ONBOARD_* for a network named onboard.
+    """
     upper = name.upper()
     if network_type == "Testnet" or upper.endswith("_MAINNET"):
-        return f"{upper}_URL"
-    return f"{upper}_MAINNET_URL"
+        return _usable_source(f"{upper}_URL")
+    return _usable_source(f"{upper}_MAINNET_URL")
 
 
 def _header(name: str, facts: ChainFacts, source: str | None) -> list[str]:
@@ -127,7 +141,8 @@ def _top_level(name: str, facts: ChainFacts) -> list[str]:
     lines = [f"name = {toml_string(name)}"]
     lines += _fact("display_name", facts.display_name, "the name shown to users, such as Ink")
     lines += _fact("chain_id", facts.chain_id, "the chain id that eth_chainId returns")
-    lines += _entry("rpc_url_id", rpc_url_id(name, network_type), note=rpc_note)
+    fill = "a variable name such as INK_MAINNET_URL"
+    lines += _entry("rpc_url_id", rpc_url_id(name, network_type), note=rpc_note, fill=fill)
     lines.append(_comment('rpc_url_env = "MY_RPC_URL"  (optional: read the URL from another variable)'))
     lines += _fact("currency", facts.currency, "the native token symbol, such as ETH")
     lines += _fact("decimals", facts.decimals, "the native token's decimals, such as 18")
@@ -161,7 +176,7 @@ def _explorer(name: str, network_type: str | None, explorer: ExplorerFact) -> li
     lines += _entry("api_url", explorer.api_url, fill="the explorer's API URL, such as https://api.HOST/api")
     lines += _entry("browser_url", explorer.browser_url)
     lines += _entry("env_key", env_key, note="Secret name under /BlockExplorers. The platform needs a key even "
-                    "where the explorer requires none.")
+                    "where the explorer requires none.", fill="a variable name such as INK_ETHERSCAN_API_KEY")
     if explorer.kind == "blockscout":
         note = "True when the chain's team runs the instance, false when Blockscout hosts it."
         lines += _entry("self_hosted", explorer.self_hosted, note=note, fill="true or false")

@@ -270,3 +270,9 @@ def test_draft_header_names_source_and_command() -> None:
         "# Draft spec of network ink, chain id 57073, written by `onboard spec new` from eip155-57073.json."
     )
     assert lines[2] == "# Replace every FILL-ME value, then run `onboard spec validate ink`."
+
+
+def test_reserved_variable_name_becomes_placeholder() -> None:
+    text = draft_from_chainlist("onboard", {"name": "Onboard", "chainId": 5})
+    assert 'rpc_url_id = "FILL-ME: a variable name such as INK_MAINNET_URL"' in text
+    assert draft_problems(text) == []
